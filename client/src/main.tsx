@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { loadDistrict } from './net/api.ts';
+import { startSocket } from './net/socket.ts';
+import './scene/testHook.ts';
+import './ui/styles.css';
+
+// Data flow is one way: server → socket → store → scene. Both start before React so nothing waits on a render.
+void loadDistrict();
+startSocket();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing from index.html');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

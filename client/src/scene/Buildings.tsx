@@ -1,0 +1,87 @@
+/**
+ * Every building in ONE draw call: the merged extrusion from geometry.ts, coloured per building from a data texture.
+ * This component renders once per district; live ticks reach it only through `live.version` read in useFrame.
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import { useFrame } from '@react-three/fiber';
+import { invalidate } from '@react-three/fiber';
+import { Line } from '@react-three/drei';
+import type { District } from '@models/district.ts';
+import type { MetricId } from '@models/metrics.ts';
+import { buildingIndexOf, live, liveIsStale, useTwin } from '../state/store.ts';
+import { writeBuildingColours } from './buildingColours.ts';
+import { createBuildingMaterial, createBuildingTexture } from './buildingMaterial.ts';
+import { buildingsGeometryOf } from './districtCache.ts';
+import { sceneRefs } from './sceneRefs.ts';
+import { markFrameRendered } from './testHook.ts';
+import type { Mesh } from 'three';
+
+/** What the colours on screen were written from; compared each frame to skip redundant texture uploads. */
+interface Written {
+  version: number;
+  metric: MetricId | null;
+  stale: boolean;
+  staleAfterS: number;
+  selected: string | null;
+}
+
+export function Buildings({ district }: { district: District }) {
+  const geo = buildingsGeometryOf(district);
+  const { texture, data } = useMemo(() => createBuildingTexture(district.buildings.length), [district]);
+  const material = useMemo(() => createBuildingMaterial(texture), [texture]);
+  const meshRef = useRef<Mesh>(null);
+  const written = useRef<Written>({ version: -1, metric: null, stale: false, staleAfterS: -1, selected: null });
+
+  useEffect(() => {
+    sceneRefs.buildings = meshRef.current;
+    sceneRefs.buildingsGeometry = geo;
+    written.current.version = -1;
+    invalidate();
+    return () => {
+      if (sceneRefs.buildings === meshRef.current) sceneRefs.buildings = null;
+      texture.dispose();
+      material.dispose();
+      geo.geometry.dispose();
+    };
+  }, [geo, texture, material]);
+
+  // Staleness on the client clock changes without any event: look once a second, render only if it flipped.
+  useEffect(() => {
+    const id = window.setInterval(() => {
+      if (liveIsStale(performance.now(), useTwin.getState().staleAfterS) !== written.current.stale) invalidate();
+    }, 1000);
+    return () => window.clearInterval(id);
+  }, []);
+
+  useFrame(() => {
+    const { metric, staleAfterS, selectedBuildingId } = useTwin.getState();
+    const now = performance.now();
+    const stale = liveIsStale(now, staleAfterS);
+    const w = written.current;
+    if (w.version === live.version && w.metric === metric && w.stale === stale && w.staleAfterS === staleAfterS && w.selected === selectedBuildingId) return;
+    const selectedIndex = selectedBuildingId === null ? -1 : buildingIndexOf(selectedBuildingId);
+    writeBuildingColours(metric, live, district, data, now, staleAfterS, selectedIndex);
+    texture.needsUpdate = true;
+    w.version = live.version;
+    w.metric = metric;
+    w.stale = stale;
+    w.staleAfterS = staleAfterS;
+    w.selected = selectedBuildingId;
+    if (live.hasFrame && live.datasetVersion === district.version) markFrameRendered(live.seq);
+  });
+
+  return <mesh ref={meshRef} geometry={geo.geometry} material={material} />;
+}
+
+/** Landmarks get a fine warm outline (one extra draw call for all of them) so they read at a glance. */
+export function LandmarkOutlines({ district }: { district: District }) {
+  const geo = buildingsGeometryOf(district);
+  const points = useMemo(() => {
+    const e = geo.landmarkEdges;
+    const pts: [number, number, number][] = [];
+    for (let i = 0; i < e.length; i += 3) pts.push([e[i]!, e[i + 1]!, e[i + 2]!]);
+    return pts;
+  }, [geo]);
+  if (points.length < 2) return null;
+  return <Line points={points} segments color="#ffe3ad" lineWidth={1.4} transparent opacity={0.85} depthWrite={false} renderOrder={10} />;
+}

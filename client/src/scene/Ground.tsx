@@ -1,0 +1,94 @@
+/**
+ * The context under the buildings: a faint base grid, the district plate, cluster zones, the river and roads.
+ * All flat layers are drawn without depth writes in a fixed order (renderOrder), so nothing z-fights at 7 km.
+ */
+import { useEffect, useMemo } from 'react';
+import { Grid } from '@react-three/drei';
+import { DoubleSide, MeshBasicMaterial, type BufferGeometry, type Material } from 'three';
+import type { District } from '@models/district.ts';
+import { polygonGeometry, ribbonsGeometry } from './geometry.ts';
+import { SCENE } from './palette.ts';
+
+const ORDER = { grid: 0, plate: 1, zoneFill: 2, water: 3, waterEdge: 4, roads: 5, zoneEdge: 6 } as const;
+
+function flatMaterial(colour: string, opacity: number): MeshBasicMaterial {
+  return new MeshBasicMaterial({ color: colour, transparent: true, opacity, depthWrite: false, side: DoubleSide });
+}
+
+interface Layer {
+  key: string;
+  geometry: BufferGeometry;
+  material: Material;
+  order: number;
+}
+
+export function Ground({ district }: { district: District }) {
+  const layers = useMemo<Layer[]>(() => {
+    const { origin, boundary, water, roads } = district.geography;
+    const out: Layer[] = [];
+    out.push({ key: 'plate', geometry: polygonGeometry(origin, boundary.polygon, 0), material: flatMaterial(SCENE.ground, 1), order: ORDER.plate });
+    for (const c of district.clusters) {
+      out.push({ key: `zone-${c.id}`, geometry: polygonGeometry(origin, c.zone, 0), material: flatMaterial(c.colour, 0.12), order: ORDER.zoneFill });
+      out.push({
+        key: `zone-edge-${c.id}`,
+        geometry: ribbonsGeometry(origin, [{ line: c.zone, widthM: 7, closed: true }], 0),
+        material: flatMaterial(c.colour, 0.5),
+        order: ORDER.zoneEdge,
+      });
+    }
+    // unlit like the other ground layers: one shader program for all of them (each program costs seconds to compile
+    // under software WebGL, where the browser tests run)
+    const waterMaterial = flatMaterial(SCENE.water, 1);
+    for (const w of water) {
+      out.push({ key: `water-${w.id}`, geometry: polygonGeometry(origin, w.polygon, 0), material: waterMaterial, order: ORDER.water });
+      out.push({
+        key: `water-edge-${w.id}`,
+        geometry: ribbonsGeometry(origin, [{ line: w.polygon, widthM: 5, closed: true }], 0),
+        material: flatMaterial(SCENE.waterEdge, 0.55),
+        order: ORDER.waterEdge,
+      });
+    }
+    if (roads.length > 0) {
+      out.push({
+        key: 'roads',
+        geometry: ribbonsGeometry(origin, roads.map((r) => ({ line: r.line, widthM: r.widthM })), 0),
+        material: flatMaterial(SCENE.road, 0.95),
+        order: ORDER.roads,
+      });
+    }
+    return out;
+  }, [district]);
+
+  useEffect(
+    () => () => {
+      const materials = new Set<Material>();
+      for (const l of layers) {
+        l.geometry.dispose();
+        materials.add(l.material);
+      }
+      for (const m of materials) m.dispose();
+    },
+    [layers],
+  );
+
+  return (
+    <group>
+      <Grid
+        position={[0, -0.5, 0]}
+        infiniteGrid
+        cellSize={250}
+        cellThickness={0.6}
+        cellColor={SCENE.grid.cell}
+        sectionSize={1000}
+        sectionThickness={1}
+        sectionColor={SCENE.grid.section}
+        fadeDistance={26000}
+        fadeStrength={1.6}
+        renderOrder={ORDER.grid}
+      />
+      {layers.map((l) => (
+        <mesh key={l.key} geometry={l.geometry} material={l.material} renderOrder={l.order} />
+      ))}
+    </group>
+  );
+}

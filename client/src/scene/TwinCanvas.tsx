@@ -1,0 +1,59 @@
+/**
+ * The 3D view. Renders on demand only: a tick, a camera move or a resize asks for a frame; a wall at rest draws
+ * once a second, not sixty times. Tone mapping is off (`flat`) so building colours stay true to the legend.
+ */
+import { Canvas, useThree } from '@react-three/fiber';
+import { useEffect } from 'react';
+import type { District } from '@models/district.ts';
+import { useTwin } from '../state/store.ts';
+import { Buildings, LandmarkOutlines } from './Buildings.tsx';
+import { CameraRig } from './CameraRig.tsx';
+import { buildingsGeometryOf } from './districtCache.ts';
+import { Ground } from './Ground.tsx';
+import { LabelProjector } from './labels/LabelProjector.tsx';
+import { SCENE } from './palette.ts';
+import { sceneRefs } from './sceneRefs.ts';
+
+function SceneRefsBridge() {
+  const camera = useThree((s) => s.camera);
+  const gl = useThree((s) => s.gl);
+  useEffect(() => {
+    sceneRefs.camera = camera;
+    sceneRefs.gl = gl;
+  }, [camera, gl]);
+  return null;
+}
+
+function DistrictScene({ district }: { district: District }) {
+  const geo = buildingsGeometryOf(district);
+  return (
+    <>
+      <Ground district={district} />
+      <Buildings district={district} />
+      <LandmarkOutlines district={district} />
+      <CameraRig bounds={geo.bounds} />
+      <LabelProjector />
+    </>
+  );
+}
+
+export function TwinCanvas() {
+  const district = useTwin((s) => s.district);
+  return (
+    <Canvas
+      className="twin-canvas"
+      frameloop="demand"
+      dpr={[1, 2]}
+      flat
+      gl={{ antialias: true, powerPreference: 'high-performance' }}
+      camera={{ fov: 34, near: 5, far: 60_000, position: [6000, 5000, 2000] }}
+    >
+      <color attach="background" args={[SCENE.background]} />
+      <fog attach="fog" args={[SCENE.background, 9000, 30_000]} />
+      <hemisphereLight args={[SCENE.skyLight, SCENE.groundLight, 1.15]} />
+      <directionalLight position={[2600, 5200, 3400]} intensity={1.55} color={SCENE.sun} />
+      <SceneRefsBridge />
+      {district && <DistrictScene district={district} />}
+    </Canvas>
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * The ONE place building colours are written. Per building, one RGBA texel:
+ *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), or STALE_RGB;
+ *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED).
+ * Runs whenever the live buffer, the metric or the staleness changes; no allocation (module-level scratch).
+ */
+import type { District } from '@models/district.ts';
+import type { MetricId } from '@models/metrics.ts';
+import { METRICS } from '@models/metrics.ts';
+import { STALE_RGB, rampInto, rampPosition } from '@models/colour.ts';
+import { Q_MAX } from '@models/frame.codec.ts';
+import type { LiveBuffer } from '../state/store.ts';
+
+export const FLAG_STALE = 1;
+export const FLAG_LANDMARK = 2;
+export const FLAG_SELECTED = 4;
+
+/** Per-district constants the colour pass needs, derived once per district object. */
+interface BuildingTable {
+  gfaM2: Float64Array;
+  staticFlags: Uint8Array;
+}
+const tables = new WeakMap<District, BuildingTable>();
+
+function tableOf(district: District): BuildingTable {
+  let t = tables.get(district);
+  if (!t) {
+    const n = district.buildings.length;
+    t = { gfaM2: new Float64Array(n), staticFlags: new Uint8Array(n) };
+    for (let i = 0; i < n; i++) {
+      const b = district.buildings[i]!;
+      t.gfaM2[i] = b.gfaM2;
+      t.staticFlags[i] = b.landmark ? FLAG_LANDMARK : 0;
+    }
+    tables.set(district, t);
+  }
+  return t;
+}
+
+const rgb = new Float32Array(3);
+
+/**
+ * Write one RGBA texel per building into `out` (length ≥ 4 × buildings).
+ * Live metrics are stale when the building has no fresh value (Q_NONE) or when no frame has arrived for longer
+ * than `staleAfterS` on the client clock (`nowMs` and `live.receivedAtMs` are both performance.now()).
+ * Returns the number of buildings shown as stale.
+ */
+export function writeBuildingColours(
+  metric: MetricId,
+  live: LiveBuffer,
+  district: District,
+  out: Uint8Array,
+  nowMs: number,
+  staleAfterS: number,
+  selectedIndex = -1,
+): number {
+  const def = METRICS[metric];
+  const domain = def.domain;
+  const table = tableOf(district);
+  const n = Math.min(live.count, district.buildings.length);
+  const allStale = def.live && (!live.hasFrame || nowMs - live.receivedAtMs > staleAfterS * 1000);
+  const q = metric === 'computeLoad' ? live.computeQ : live.occupancyQ;
+  let staleCount = 0;
+
+  for (let i = 0; i < n; i++) {
+    let stale = allStale;
+    let display = 0;
+    if (!stale) {
+      if (def.live) {
+        const v = q[i]!;
+        if (v > Q_MAX) stale = true;
+        else display = (v / Q_MAX) * def.displayScale;
+      } else {
+        // headcountDensity: tenants' headcount per 10,000 m² of floor area
+        const gfa = table.gfaM2[i]!;
+        if (!(gfa > 0)) stale = true;
+        else display = ((live.headcount[i]! / gfa) * 10_000) * def.displayScale;
+      }
+    }
+    const o = i * 4;
+    let flags = table.staticFlags[i]!;
+    if (stale) {
+      out[o] = STALE_RGB[0];
+      out[o + 1] = STALE_RGB[1];
+      out[o + 2] = STALE_RGB[2];
+      flags |= FLAG_STALE;
+      staleCount++;
+    } else {
+      rampInto(rampPosition(display, domain), rgb, 0);
+      out[o] = Math.round(rgb[0]! * 255);
+      out[o + 1] = Math.round(rgb[1]! * 255);
+      out[o + 2] = Math.round(rgb[2]! * 255);
+    }
+    if (i === selectedIndex) flags |= FLAG_SELECTED;
+    out[o + 3] = flags;
+  }
+  return staleCount;
+}

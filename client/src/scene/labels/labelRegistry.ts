@@ -1,0 +1,33 @@
+/**
+ * The DOM labels the projector moves each rendered frame. Filled by LabelLayer (React, once per district/language),
+ * read and mutated by LabelProjector (render loop) — a plain array, no React state per frame.
+ */
+export type LabelKind = 'cluster' | 'landmark';
+
+export interface LabelEntry {
+  id: string;
+  kind: LabelKind;
+  /** World anchor (metres). */
+  x: number;
+  y: number;
+  z: number;
+  /** Higher wins when labels overlap. Clusters always show; landmarks yield. */
+  priority: number;
+  el: HTMLElement;
+  /** Box size in CSS px, measured after layout (0 until measured). */
+  w: number;
+  h: number;
+  /** Last written state, so the DOM is touched only on change. */
+  shown: boolean;
+  sx: number;
+  sy: number;
+  lift: number;
+}
+
+export const labelRegistry = {
+  entries: [] as LabelEntry[],
+  /** Screen rectangles of the DOM panels (left, top, right, bottom in canvas CSS px): landmark labels avoid them. */
+  obstacles: new Float32Array(0),
+  /** Bumped when entries change, so the projector re-sorts and the scene re-renders. */
+  version: 0,
+};

@@ -1,0 +1,16 @@
+/**
+ * Scene context colours (ground, water, roads, light). Not data colours: those come only from models/colour.ts.
+ * Chosen dark and desaturated so the viridis-coloured buildings carry the picture.
+ */
+export const SCENE = {
+  background: '#070b12',
+  grid: { cell: '#111a26', section: '#1b2838' },
+  ground: '#0f1620',
+  water: '#0d2b40',
+  waterEdge: '#4f9ccc',
+  road: '#253142',
+  skyLight: '#dbe6ff',
+  groundLight: '#2a2f3a',
+  sun: '#fff3e0',
+  landmarkOutline: '#ffe3ad',
+} as const;

@@ -1,0 +1,10 @@
+/** Handles on the live three.js objects for code outside the render loop (test hook, picking). Set by components in the Canvas. */
+import type { Camera, Mesh, WebGLRenderer } from 'three';
+import type { BuildingsGeometry } from './geometry.ts';
+
+export const sceneRefs = {
+  camera: null as Camera | null,
+  gl: null as WebGLRenderer | null,
+  buildings: null as Mesh | null,
+  buildingsGeometry: null as BuildingsGeometry | null,
+};

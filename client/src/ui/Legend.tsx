@@ -1,0 +1,72 @@
+/**
+ * Legend: the viridis ramp with the metric's domain and unit, the time of the data on screen and the stale swatch.
+ * Ramp colours come from models/colour.ts, the same table the scene uses.
+ */
+import { useMemo, useRef } from 'react';
+import { METRICS } from '@models/metrics.ts';
+import { STALE_CSS, STALE_RGB, rampCss } from '@models/colour.ts';
+import { live, useTwin } from '../state/store.ts';
+import { Bi } from './Bi.tsx';
+import { formatNumber, formatShanghaiTime } from './format.ts';
+import { T } from './strings.ts';
+import { MetricSwitch } from './MetricSwitch.tsx';
+import { useEverySecond } from './useEverySecond.ts';
+
+const RAMP_STOPS = 24;
+// the hatch darkens alternate stripes to half, as the building shader does
+const staleHatch = `repeating-linear-gradient(135deg, ${STALE_CSS} 0 3px, rgb(${STALE_RGB.map((c) => Math.round(c * 0.5)).join(',')}) 3px 6px)`;
+const rampGradient = `linear-gradient(90deg, ${Array.from({ length: RAMP_STOPS + 1 }, (_, i) => `${rampCss(i / RAMP_STOPS)} ${((i / RAMP_STOPS) * 100).toFixed(1)}%`).join(', ')})`;
+
+export function Legend() {
+  const lang = useTwin((s) => s.lang);
+  const metric = useTwin((s) => s.metric);
+  const simulator = useTwin((s) => s.simulator);
+  const def = METRICS[metric];
+  const timeRef = useRef<HTMLSpanElement>(null);
+  const [min, max] = def.domain;
+  const ticks = useMemo(() => [min, (min + max) / 2, max].map((v) => formatNumber(v, lang)), [min, max, lang]);
+
+  // The data time follows the live buffer without re-rendering: written straight into the span.
+  useEverySecond(() => {
+    const el = timeRef.current;
+    if (!el) return;
+    const text = !def.live ? T.companyRecords[lang] : live.hasFrame ? formatShanghaiTime(live.tsMs) : T.waitingForData[lang];
+    if (el.textContent !== text) el.textContent = text;
+  }, [def.live, lang]);
+
+  return (
+    <section className="legend panel" data-testid="legend" data-metric={metric} aria-label={`${T.legend.zh} / ${T.legend.en}`}>
+      <MetricSwitch />
+      <div className="legend__head">
+        <Bi text={def.label} lang={lang} className="legend__title" />
+        <span className="legend__unit">
+          <Bi text={def.unit} lang={lang} inline />
+        </span>
+      </div>
+      <div className="legend__ramp" style={{ backgroundImage: rampGradient }} role="img" aria-label={`${min}–${max}`} />
+      <div className="legend__ticks" aria-hidden="true">
+        {ticks.map((t, i) => (
+          <span key={i} data-testid={i === 0 ? 'legend-min' : i === 2 ? 'legend-max' : undefined}>
+            {t}
+          </span>
+        ))}
+      </div>
+      <p className="legend__desc">{def.description[lang]}</p>
+      <div className="legend__foot">
+        <span className="legend__stale">
+          <span className="swatch swatch--stale" aria-hidden="true" style={{ backgroundImage: staleHatch }} />
+          <Bi text={T.stale} lang={lang} inline />
+        </span>
+        <span className="legend__time">
+          <span className="legend__time-label">{T.dataTime[lang]}</span>
+          <span className="legend__time-value" data-testid="data-time" ref={timeRef} />
+          {def.live && simulator && simulator.mode !== 'off' && simulator.speed !== 1 && (
+            <span className="legend__clock">
+              {T.simulatedClock[lang]} ×{simulator.speed}
+            </span>
+          )}
+        </span>
+      </div>
+    </section>
+  );
+}

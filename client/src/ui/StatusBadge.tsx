@@ -1,0 +1,40 @@
+/** Connection status with the age of the last frame; the age is updated by the badge itself, once a second. */
+import { useRef } from 'react';
+import { live, useTwin } from '../state/store.ts';
+import { formatAge } from './format.ts';
+import { T } from './strings.ts';
+import { useEverySecond } from './useEverySecond.ts';
+
+export function StatusBadge() {
+  const lang = useTwin((s) => s.lang);
+  const connection = useTwin((s) => s.connection);
+  const staleAfterS = useTwin((s) => s.staleAfterS);
+  const badgeRef = useRef<HTMLDivElement>(null);
+  const ageRef = useRef<HTMLSpanElement>(null);
+  const other = lang === 'zh' ? 'en' : 'zh';
+
+  useEverySecond(() => {
+    const badge = badgeRef.current;
+    const age = ageRef.current;
+    if (!badge || !age) return;
+    const ageMs = performance.now() - live.receivedAtMs;
+    const fresh = live.hasFrame && ageMs <= staleAfterS * 1000;
+    const text = live.hasFrame ? `${T.lastFrame[lang]} ${formatAge(ageMs, lang)}` : T.noFrameYet[lang];
+    if (age.textContent !== text) age.textContent = text;
+    const f = fresh ? '1' : '0';
+    if (badge.dataset.fresh !== f) badge.dataset.fresh = f;
+  }, [lang, staleAfterS]);
+
+  return (
+    <div className="status panel panel--pill" data-testid="status-badge" data-status={connection} data-fresh="0" ref={badgeRef} role="status" aria-live="polite">
+      <span className="status__dot" aria-hidden="true" />
+      <span className="status__text">
+        <span className="status__state">
+          {T.status[connection][lang]}
+          <span className="status__state-other">{T.status[connection][other]}</span>
+        </span>
+        <span className="status__age" ref={ageRef} />
+      </span>
+    </div>
+  );
+}

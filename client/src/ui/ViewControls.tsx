@@ -1,0 +1,46 @@
+/** Reset view and the compass (its needle is turned by the camera rig, by mutation). */
+import { useEffect, useRef } from 'react';
+import { useTwin } from '../state/store.ts';
+import { viewCommands } from '../state/viewCommands.ts';
+import { T } from './strings.ts';
+
+export function ViewControls() {
+  const lang = useTwin((s) => s.lang);
+  const other = lang === 'zh' ? 'en' : 'zh';
+  const needle = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    viewCommands.compassNeedle = needle.current;
+    return () => {
+      viewCommands.compassNeedle = null;
+    };
+  }, []);
+  return (
+    <div className="view-controls">
+      <button
+        type="button"
+        className="compass panel"
+        data-testid="compass"
+        title={`${T.northUp[lang]} / ${T.northUp[other]}`}
+        aria-label={`${T.northUp.zh} / ${T.northUp.en}`}
+        onClick={() => viewCommands.northUp()}
+      >
+        <span className="compass__needle" ref={needle}>
+          <span className="compass__n">N</span>
+          <svg viewBox="0 0 20 40" aria-hidden="true">
+            <path d="M10 2 L16 20 L10 17 L4 20 Z" className="compass__north" />
+            <path d="M10 38 L16 20 L10 23 L4 20 Z" className="compass__south" />
+          </svg>
+        </span>
+      </button>
+      <button type="button" className="reset-view panel panel--pill" data-testid="reset-view" onClick={() => viewCommands.resetView()}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" className="reset-view__icon">
+          <path d="M4 9V4h5M20 15v5h-5M4 4l6 6M20 20l-6-6" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+        <span className="reset-view__text">
+          <span>{T.resetView[lang]}</span>
+          <span className="reset-view__other">{T.resetView[other]}</span>
+        </span>
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Every data colour in the twin comes from here. Ramp: viridis (perceptually uniform, readable with the common
+ * colour-vision deficiencies, and in greyscale). Stale or missing values use a neutral grey that viridis never produces,
+ * so "no fresh value" cannot be mistaken for a low one.
+ */
+import { interpolateViridis } from 'd3-scale-chromatic';
+
+export const RAMP_SIZE = 256;
+
+function parseRgb(css: string): [number, number, number] {
+  // d3 interpolators return "rgb(r, g, b)" or "#rrggbb"
+  if (css.startsWith('#')) return [parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16)];
+  const m = css.match(/(\d+),\s*(\d+),\s*(\d+)/);
+  if (!m) throw new Error(`unexpected colour ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** 256 RGB triplets (0..255) sampled evenly along the ramp; index 0 is the low end of the domain. */
+export const RAMP_RGB: Uint8Array = (() => {
+  const lut = new Uint8Array(RAMP_SIZE * 3);
+  for (let i = 0; i < RAMP_SIZE; i++) {
+    const [r, g, b] = parseRgb(interpolateViridis(i / (RAMP_SIZE - 1)));
+    lut[i * 3] = r;
+    lut[i * 3 + 1] = g;
+    lut[i * 3 + 2] = b;
+  }
+  return lut;
+})();
+
+/** Neutral grey for stale or missing data (the scene also hatches it). */
+export const STALE_RGB = [128, 128, 128] as const;
+export const STALE_CSS = 'rgb(128,128,128)';
+
+/** Position 0..1 of a display value within a domain, clamped. */
+export function rampPosition(value: number, domain: readonly [number, number]): number {
+  const t = (value - domain[0]) / (domain[1] - domain[0]);
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** Write the ramp colour for position t (0..1) into out[offset..offset+2] as 0..1 floats. No allocation. */
+export function rampInto(t: number, out: Float32Array | number[], offset: number): void {
+  const i = Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (RAMP_SIZE - 1)) * 3;
+  out[offset] = RAMP_RGB[i]! / 255;
+  out[offset + 1] = RAMP_RGB[i + 1]! / 255;
+  out[offset + 2] = RAMP_RGB[i + 2]! / 255;
+}
+
+export function rampCss(t: number): string {
+  const i = Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (RAMP_SIZE - 1)) * 3;
+  return `rgb(${RAMP_RGB[i]},${RAMP_RGB[i + 1]},${RAMP_RGB[i + 2]})`;
+}
+
+/** Not applicable (e.g. compute load where no tenant uses compute): a dark neutral, plain (not hatched). */
+export const NA_RGB = [52, 58, 66] as const;
+export const NA_CSS = 'rgb(52,58,66)';

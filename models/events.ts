@@ -1,0 +1,55 @@
+/** The Socket.IO contract. Server: `Server<ClientToServerEvents, ServerToClientEvents>`; client: `Socket<ServerToClientEvents, ClientToServerEvents>`. */
+import type { Ack, CompanyState, PoolState, SimulatorInfo } from './api.ts';
+import type { Bilingual } from './district.ts';
+import type { IngestAccepted, TelemetryBatch } from './telemetry.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Sent to every client on connect (and after a recovery that could not replay missed frames). */
+export interface Snapshot {
+  protocol: typeof PROTOCOL_VERSION;
+  datasetVersion: number;
+  serverTimeMs: number;
+  tickMs: number;
+  staleAfterS: number;
+  simulator: SimulatorInfo;
+  /** The current frame, encoded with frame.codec.ts. */
+  frame: ArrayBuffer | Uint8Array;
+  pools: PoolState[];
+  companies: CompanyState[];
+}
+
+export const DISTRICT_EVENT_KINDS = ['moved-in', 'moved-out', 'model-registered', 'headcount-grew'] as const;
+export type DistrictEventKind = (typeof DISTRICT_EVENT_KINDS)[number];
+
+/** Something worth a caption: a company moved in, passed model registration, grew. */
+export interface DistrictEvent {
+  tsMs: number;
+  kind: DistrictEventKind;
+  companyId: string;
+  buildingId: string | null;
+  text: Bilingual;
+  source: 'simulated' | 'ingest';
+}
+
+export interface ServerToClientEvents {
+  'district:snapshot': (snapshot: Snapshot) => void;
+  /** One binary frame per tick (frame.codec.ts). Sent volatile: a slow client skips frames rather than queueing them. */
+  'metrics:frame': (frame: ArrayBuffer | Uint8Array) => void;
+  'pools:update': (pools: PoolState[]) => void;
+  'companies:update': (changes: CompanyState[]) => void;
+  'district:event': (event: DistrictEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  /** The whole district at a past minute (ISO time), as a replay frame. */
+  'history:minute': (request: { at: string }, ack: (res: Ack<ArrayBuffer | Uint8Array>) => void) => void;
+}
+
+/** The `/ingest` namespace, for devices that stream; token in `auth.token` of the handshake. */
+export interface IngestClientToServerEvents {
+  'telemetry:batch': (batch: TelemetryBatch, ack: (res: Ack<IngestAccepted>) => void) => void;
+}
+export type IngestServerToClientEvents = Record<string, never>;
+
+export const INGEST_NAMESPACE = '/ingest';

@@ -1,0 +1,134 @@
+/**
+ * The server factory: builds everything from options and returns it; `main.ts` only reads the environment and listens.
+ * Tests start it on port 0.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
+import { PROTOCOL_VERSION } from '@models/events.ts';
+import type { District } from '@models/district.ts';
+import type { AppOptions } from './config.ts';
+import { loadDistrict } from './district/district.loader.ts';
+import { registerDistrictRoutes } from './district/district.routes.ts';
+import { LiveState } from './live/live.state.ts';
+import { LiveLoop } from './live/live.loop.ts';
+import { HistoryStore } from './history/history.store.ts';
+import { MinuteSampler } from './history/history.sampler.ts';
+import { startRetention } from './history/history.retention.ts';
+import { registerHistoryRoutes } from './history/history.routes.ts';
+import { restoreIngested, TelemetryService } from './telemetry/telemetry.service.ts';
+import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
+import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
+
+export interface App {
+  http: FastifyInstance;
+  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  district: District;
+  state: LiveState;
+  loop: LiveLoop;
+  history: HistoryStore;
+  options: AppOptions;
+  /** Listen on options.host:options.port and start ticking; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stop accepting, stop ticking, close connections, write the pending minute of history and close the database. */
+  close(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const district = await loadDistrict(options.datasetDir);
+  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576 });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
+    serveClient: false,
+    // Short drops resume without a snapshot; missed non-volatile events are replayed.
+    connectionStateRecovery: { maxDisconnectionDuration: 30_000, skipMiddlewares: true },
+  });
+  const state = new LiveState(district, options.staleAfterS);
+  const history = HistoryStore.open(options.dataDir);
+  // Before the loop exists, so that its first simulated values already respect the restored ingest values.
+  restoreIngested(history, state);
+  const loop = new LiveLoop(state, io, { simulator: options.simulator, tickMs: options.tickMs, now: options.now });
+  const sampler = new MinuteSampler(state, history);
+  loop.afterTick.push((wallNowMs) => {
+    // A failing disk must not stop the tick: the wall keeps showing live values.
+    try {
+      sampler.sample(wallNowMs);
+    } catch (err) {
+      http.log.error({ err }, 'history: could not write the minute');
+    }
+  });
+  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: (err) => http.log.error({ err }, 'history: pruning failed') });
+  const telemetry = new TelemetryService({
+    state,
+    history,
+    options,
+    onCompanies: (changes, events) => {
+      io.emit('companies:update', changes);
+      for (const e of events) io.emit('district:event', e);
+    },
+  });
+
+  const snapshot = (): Snapshot => ({
+    protocol: PROTOCOL_VERSION,
+    datasetVersion: district.version,
+    serverTimeMs: options.now(),
+    tickMs: options.tickMs,
+    staleAfterS: options.staleAfterS,
+    simulator: options.simulator,
+    frame: loop.lastFrame,
+    pools: [...state.pools.values()],
+    companies: [...state.companies.values()],
+  });
+
+  io.on('connection', (socket) => {
+    if (!socket.recovered) socket.emit('district:snapshot', snapshot());
+  });
+
+  registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount });
+  await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
+  registerIngestNamespace(io, telemetry, http.log);
+  registerHistoryRoutes(http, io, { history, state });
+
+  if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
+    await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
+    // The views (/tour, /briefing, …) are client routes: serve the app shell for any other page request.
+    http.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` });
+    });
+  }
+
+  let closed = false;
+  const app: App = {
+    http,
+    io,
+    district,
+    state,
+    loop,
+    history,
+    options,
+    async listen() {
+      const address = await http.listen({ host: options.host, port: options.port });
+      loop.start();
+      return address.replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      loop.stop();
+      stopRetention();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await http.close();
+      // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
+      try {
+        sampler.flush();
+      } finally {
+        history.close();
+      }
+    },
+  };
+  return app;
+}

@@ -1,0 +1,205 @@
+/**
+ * Ingest, one function for both transports (HTTP route and `/ingest` namespace): validate the whole batch, store it in
+ * one transaction (raw readings, minute aggregates, newest values), and only then apply it to the live state, which
+ * the next tick broadcasts. A batch is all or nothing, for the database and for the live state.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { CompanyState, PoolState } from '@models/api.ts';
+import type { DistrictEvent } from '@models/events.ts';
+import type { LiveMetric } from '@models/metrics.ts';
+import { LIVE_METRICS } from '@models/metrics.ts';
+import { makeTelemetryBatchSchema, toInputIssues, type IngestAccepted, type InputIssue, type Reading } from '@models/telemetry.ts';
+import type { AppOptions } from '../config.ts';
+import { SOURCE_INGEST, type LiveState } from '../live/live.state.ts';
+import type { HistoryStore } from '../history/history.store.ts';
+
+/** How far ahead of the server clock a device's timestamp may be. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+export type IngestOutcome = { ok: true; accepted: IngestAccepted } | { ok: false; issues: InputIssue[] };
+export interface AuthProblem {
+  status: 401 | 503;
+  error: string;
+}
+
+export const INGEST_OFF_MESSAGE =
+  'ingest is off: start the server with INGEST_TOKEN set (a secret of at least 16 characters), then send it as "Authorization: Bearer <INGEST_TOKEN>" (HTTP) or auth.token (Socket.IO /ingest)';
+
+interface PendingMetric {
+  metric: LiveMetric;
+  index: number;
+  value: number;
+  tsMs: number;
+  reading: number;
+}
+
+export interface TelemetryServiceDeps {
+  state: LiveState;
+  history: HistoryStore;
+  options: Pick<AppOptions, 'ingestToken' | 'now'>;
+  /** Company records changed by a batch (the live loop only broadcasts simulated ones). */
+  onCompanies?: (changes: CompanyState[], events: DistrictEvent[]) => void;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export class TelemetryService {
+  private readonly schema;
+  private readonly tokenDigest: Buffer | null;
+
+  constructor(private readonly deps: TelemetryServiceDeps) {
+    const { district } = deps.state;
+    this.schema = makeTelemetryBatchSchema({
+      buildingIds: new Set(district.buildings.map((b) => b.id)),
+      supplierIds: new Set(district.suppliers.map((s) => s.id)),
+      companyIds: new Set(district.companies.map((c) => c.id)),
+      now: deps.options.now,
+      maxFutureSkewMs: MAX_FUTURE_SKEW_MS,
+    });
+    this.tokenDigest = deps.options.ingestToken ? digest(deps.options.ingestToken) : null;
+  }
+
+  get enabled(): boolean {
+    return this.tokenDigest !== null;
+  }
+
+  /** Why a presented token is not accepted, or null when it is. Compared in constant time. */
+  authProblem(token: unknown): AuthProblem | null {
+    if (!this.tokenDigest) return { status: 503, error: INGEST_OFF_MESSAGE };
+    if (typeof token !== 'string' || token === '') return { status: 401, error: 'missing ingest token: send "Authorization: Bearer <INGEST_TOKEN>"' };
+    if (!timingSafeEqual(digest(token), this.tokenDigest)) return { status: 401, error: 'wrong ingest token' };
+    return null;
+  }
+
+  ingest(input: unknown): IngestOutcome {
+    const parsed = this.schema.safeParse(input);
+    if (!parsed.success) return { ok: false, issues: toInputIssues(parsed.error) };
+    const { readings } = parsed.data;
+    const issues = this.capacityIssues(readings);
+    if (issues.length > 0) return { ok: false, issues };
+
+    const { state, history, options } = this.deps;
+    const receivedMs = options.now();
+    const metrics = new Map<string, PendingMetric>();
+    const pools = new Map<string, { pool: PoolState; reading: number }>();
+    const companies = new Map<string, { company: CompanyState; reading: number }>();
+    let stored = 0;
+
+    history.transaction(() => {
+      readings.forEach((r, reading) => {
+        const tsMs = Date.parse(r.ts);
+        if (!history.insertReading(r, tsMs, receivedMs)) return;
+        stored++;
+        if (r.kind === 'building') {
+          const index = state.index.get(r.buildingId)!;
+          for (const [metric, value] of this.buildingValues(r, index)) {
+            history.addBuildingReading(r.buildingId, metric, value, tsMs);
+            const key = `${metric}:${index}`;
+            // Mirrors LiveState.setIngested: an older ingest value never replaces a newer one.
+            const currentTs = metrics.get(key)?.tsMs ?? (state.metrics[metric].source[index] === SOURCE_INGEST ? state.metrics[metric].ts[index]! : -Infinity);
+            if (tsMs >= currentTs) metrics.set(key, { metric, index, value, tsMs, reading });
+          }
+        } else if (r.kind === 'supplier') {
+          const current = pools.get(r.supplierId)?.pool ?? state.pools.get(r.supplierId);
+          if (current?.source === 'ingest' && current.tsMs > tsMs) return;
+          const { supplierId, capacityPflops, allocatedPflops, usedPflops } = r;
+          pools.set(supplierId, { pool: { supplierId, capacityPflops, allocatedPflops, usedPflops, tsMs, source: 'ingest' }, reading });
+        } else {
+          const current = companies.get(r.companyId)?.company ?? state.companies.get(r.companyId)!;
+          if (current.source === 'ingest' && current.tsMs > tsMs) return;
+          const company: CompanyState = {
+            companyId: r.companyId,
+            buildingId: r.buildingId === undefined ? current.buildingId : r.buildingId,
+            headcount: r.headcount ?? current.headcount,
+            registeredModels: r.registeredModels ?? current.registeredModels,
+            tsMs,
+            source: 'ingest',
+          };
+          companies.set(r.companyId, { company, reading });
+        }
+      });
+      for (const m of metrics.values()) history.saveCurrentBuilding(state.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
+      for (const { pool } of pools.values()) history.saveCurrentPool(pool);
+      for (const { company } of companies.values()) history.saveCurrentCompany(company);
+    });
+
+    // Durable: now the live state may show it.
+    const applied = new Set<number>();
+    for (const m of metrics.values()) {
+      state.setIngested(m.metric, m.index, m.value, m.tsMs);
+      applied.add(m.reading);
+    }
+    for (const { pool, reading } of pools.values()) {
+      state.pools.set(pool.supplierId, pool);
+      applied.add(reading);
+    }
+    const events: DistrictEvent[] = [];
+    for (const { company, reading } of companies.values()) {
+      const before = state.companies.get(company.companyId)!;
+      state.companies.set(company.companyId, company);
+      applied.add(reading);
+      const event = this.moveEvent(before, company);
+      if (event) events.push(event);
+    }
+    if (companies.size > 0) this.deps.onCompanies?.([...companies.values()].map((c) => c.company), events);
+    return { ok: true, accepted: { received: readings.length, stored, applied: applied.size } };
+  }
+
+  /** The live metrics a building reading carries; people count becomes a share of the building's capacity. */
+  private buildingValues(r: Extract<Reading, { kind: 'building' }>, index: number): Array<[LiveMetric, number]> {
+    const values: Array<[LiveMetric, number]> = [];
+    const capacity = this.deps.state.district.buildings[index]!.capacityPeople;
+    if (r.occupancy !== undefined) values.push(['occupancy', r.occupancy]);
+    else if (r.peopleCount !== undefined) values.push(['occupancy', Math.min(r.peopleCount / capacity, 1)]);
+    if (r.computeLoad !== undefined) values.push(['computeLoad', r.computeLoad]);
+    return values;
+  }
+
+  /** Occupancy is a share of design capacity: a building without one has no occupancy to report. */
+  private capacityIssues(readings: readonly Reading[]): InputIssue[] {
+    const { state } = this.deps;
+    const issues: InputIssue[] = [];
+    readings.forEach((r, i) => {
+      if (r.kind !== 'building' || (r.occupancy === undefined && r.peopleCount === undefined)) return;
+      if (state.district.buildings[state.index.get(r.buildingId)!]!.capacityPeople === 0) {
+        const field = r.occupancy !== undefined ? 'occupancy' : 'peopleCount';
+        issues.push({ path: `readings.${i}.${field}`, message: `building "${r.buildingId}" has no people capacity, so occupancy does not apply to it` });
+      }
+    });
+    return issues;
+  }
+
+  private moveEvent(before: CompanyState, after: CompanyState): DistrictEvent | null {
+    if (before.buildingId === after.buildingId) return null;
+    const { district } = this.deps.state;
+    const company = district.companies.find((c) => c.id === after.companyId)!;
+    if (after.buildingId === null) {
+      return { tsMs: after.tsMs, kind: 'moved-out', companyId: company.id, buildingId: before.buildingId, text: { zh: `${company.name.zh} 迁出`, en: `${company.name.en} moved out` }, source: 'ingest' };
+    }
+    const building = district.buildings[this.deps.state.index.get(after.buildingId)!]!;
+    const where = building.name ?? { zh: building.id, en: building.id };
+    return { tsMs: after.tsMs, kind: 'moved-in', companyId: company.id, buildingId: building.id, text: { zh: `${company.name.zh} 入驻 ${where.zh}`, en: `${company.name.en} moved into ${where.en}` }, source: 'ingest' };
+  }
+}
+
+/** Put the newest ingested values back into a fresh live state (before the first tick, so the simulator respects them). */
+export function restoreIngested(history: HistoryStore, state: LiveState): void {
+  const { buildings, pools, companies } = history.current();
+  for (const row of buildings) {
+    const index = state.index.get(row.building_id);
+    const metric = LIVE_METRICS[row.metric];
+    if (index !== undefined && metric) state.restore(metric, index, row.value, row.ts_ms, SOURCE_INGEST);
+  }
+  const supplierIds = new Set(state.district.suppliers.map((s) => s.id));
+  for (const p of pools) {
+    if (!supplierIds.has(p.supplier_id)) continue;
+    state.pools.set(p.supplier_id, { supplierId: p.supplier_id, capacityPflops: p.capacity_pflops, allocatedPflops: p.allocated_pflops, usedPflops: p.used_pflops, tsMs: p.ts_ms, source: 'ingest' });
+  }
+  for (const c of companies) {
+    const known = state.companies.get(c.company_id);
+    if (!known) continue;
+    // A building that left the data set since: keep the data set's answer rather than invent a move-out.
+    const buildingId = c.building_id !== null && !state.index.has(c.building_id) ? known.buildingId : c.building_id;
+    state.companies.set(c.company_id, { companyId: c.company_id, buildingId, headcount: c.headcount, registeredModels: c.registered_models, tsMs: c.ts_ms, source: 'ingest' });
+  }
+}

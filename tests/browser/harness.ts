@@ -1,0 +1,76 @@
+/** A real server on an ephemeral port and Debian's Chromium driven by playwright-core. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { createApp, type App } from '../../server/src/app.ts';
+import { REPO_ROOT, testOptions, type AppOptions } from '../../server/src/config.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function startServer(overrides: Partial<AppOptions> = {}): Promise<{ app: App; url: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-browser-'));
+  const app = await createApp(testOptions({ dataDir, clientDir: path.join(REPO_ROOT, 'dist', 'client'), ...overrides }));
+  const url = await app.listen();
+  return { app, url };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Open a view and wait until the district is drawn and the first live frame applied. */
+export async function openTwin(browser: Browser, url: string, viewport = { width: 800, height: 500 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 90_000 });
+  return page;
+}
+
+export interface Shot {
+  png: PNG;
+  at(x: number, y: number): [number, number, number];
+}
+
+/** A screenshot of the page as a person sees it, decoded for pixel checks (CSS pixels; device scale 1). */
+export async function screenshot(page: Page, file?: string): Promise<Shot> {
+  const buf = await page.screenshot(file ? { path: file } : {});
+  const png = PNG.sync.read(buf);
+  return {
+    png,
+    at(x, y) {
+      const i = (Math.round(y) * png.width + Math.round(x)) * 4;
+      return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+    },
+  };
+}
+
+/** Number of distinct colours (quantised to 4 bits per channel) in a rectangle of a screenshot. */
+export function distinctColours(shot: Shot, x0: number, y0: number, x1: number, y1: number): number {
+  const seen = new Set<number>();
+  for (let y = y0; y < y1; y += 2) {
+    for (let x = x0; x < x1; x += 2) {
+      const [r, g, b] = shot.at(x, y);
+      seen.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+    }
+  }
+  return seen.size;
+}
+
+export function colourDistance(a: readonly number[], b: readonly number[]): number {
+  return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+}

@@ -1,0 +1,138 @@
+/** The ingest service against a real SQLite file and a small district: all or nothing, idempotency, ordering, restore. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { District } from '@models/district.ts';
+import type { Reading } from '@models/telemetry.ts';
+import { LiveState, SOURCE_INGEST } from '../../server/src/live/live.state.ts';
+import { HistoryStore, MINUTE_MS } from '../../server/src/history/history.store.ts';
+import { INGEST_OFF_MESSAGE, restoreIngested, TelemetryService } from '../../server/src/telemetry/telemetry.service.ts';
+
+const NOW = Date.parse('2026-11-28T02:00:00Z');
+const TOKEN = 'a-long-enough-ingest-token';
+
+const district = {
+  version: 1,
+  buildings: [
+    { id: 'tower', capacityPeople: 1000, name: { zh: '塔', en: 'Tower' } },
+    { id: 'lab', capacityPeople: 200 },
+    { id: 'museum', capacityPeople: 0 },
+  ],
+  companies: [{ id: 'acme', name: { zh: '甲', en: 'Acme' }, buildingId: 'tower', headcount: 50, registeredModels: 1 }],
+  suppliers: [{ id: 'pool-a', capacityPflops: 1000 }],
+} as unknown as District;
+
+let dir: string;
+let history: HistoryStore;
+let state: LiveState;
+let service: TelemetryService;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-ingest-'));
+  history = HistoryStore.open(dir);
+  state = new LiveState(district, 120);
+  service = new TelemetryService({ state, history, options: { ingestToken: TOKEN, now: () => NOW } });
+});
+afterEach(() => {
+  history.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const occupancy = (buildingId: string, value: number, tsMs = NOW): Reading => ({ kind: 'building', buildingId, ts: iso(tsMs), occupancy: value });
+const readingsStored = () => (history.db.prepare('SELECT count(*) AS n FROM reading').get() as { n: number }).n;
+const accepted = (readings: Reading[]) => {
+  const outcome = service.ingest({ readings });
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.issues));
+  return outcome.accepted;
+};
+
+describe('ingest service', () => {
+  it('should refuse tokens in constant time, and say how to turn ingest on when it is off', () => {
+    expect(service.authProblem(TOKEN)).toBeNull();
+    expect(service.authProblem('wrong')).toMatchObject({ status: 401 });
+    expect(service.authProblem(undefined)).toMatchObject({ status: 401 });
+    const off = new TelemetryService({ state, history, options: { ingestToken: null, now: () => NOW } });
+    expect(off.authProblem(TOKEN)).toEqual({ status: 503, error: INGEST_OFF_MESSAGE });
+    expect(INGEST_OFF_MESSAGE).toContain('INGEST_TOKEN');
+  });
+
+  it('should write nothing when one reading of a batch is bad', () => {
+    const outcome = service.ingest({ readings: [occupancy('tower', 0.4), occupancy('nowhere', 0.4), occupancy('lab', 1.5)] });
+    expect(outcome).toEqual({
+      ok: false,
+      issues: expect.arrayContaining([
+        { path: 'readings.1.buildingId', message: 'unknown building "nowhere"' },
+        { path: 'readings.2.occupancy', message: expect.stringContaining('between 0 and 1') },
+      ]),
+    });
+    expect(readingsStored()).toBe(0);
+    expect(state.metrics.occupancy.source[0]).toBe(0);
+  });
+
+  it('should refuse occupancy for a building that has no people capacity', () => {
+    const outcome = service.ingest({ readings: [{ kind: 'building', buildingId: 'museum', ts: iso(NOW), peopleCount: 10 }] });
+    expect(outcome).toEqual({ ok: false, issues: [{ path: 'readings.0.peopleCount', message: expect.stringContaining('no people capacity') }] });
+  });
+
+  it('should turn a people count into a share of capacity, capped at 1', () => {
+    accepted([
+      { kind: 'building', buildingId: 'tower', ts: iso(NOW), peopleCount: 250 },
+      { kind: 'building', buildingId: 'lab', ts: iso(NOW), peopleCount: 500 },
+    ]);
+    expect(state.metrics.occupancy.value[0]).toBeCloseTo(0.25);
+    expect(state.metrics.occupancy.value[1]).toBe(1);
+  });
+
+  it('should store the same reading once and apply it once', () => {
+    expect(accepted([occupancy('tower', 0.4)])).toEqual({ received: 1, stored: 1, applied: 1 });
+    expect(accepted([occupancy('tower', 0.4), occupancy('lab', 0.2)])).toEqual({ received: 2, stored: 1, applied: 1 });
+    expect(readingsStored()).toBe(2);
+    expect(history.series('tower', 'occupancy', NOW / MINUTE_MS, NOW / MINUTE_MS)).toEqual([{ minute: NOW / MINUTE_MS, value: 0.4, source: 2 }]);
+  });
+
+  it('should keep the newer value current when an older reading arrives later', () => {
+    accepted([occupancy('tower', 0.8, NOW)]);
+    expect(accepted([occupancy('tower', 0.1, NOW - 60_000)])).toEqual({ received: 1, stored: 1, applied: 0 });
+    expect(state.metrics.occupancy.value[0]).toBeCloseTo(0.8);
+    expect(history.current().buildings).toEqual([{ building_id: 'tower', metric: 0, value: expect.closeTo(0.8), ts_ms: NOW }]);
+  });
+
+  it('should count as applied only the readings that are current after the batch, whatever their order', () => {
+    const older = occupancy('tower', 0.1, NOW - 1_000);
+    const newer = occupancy('tower', 0.9, NOW);
+    expect(accepted([newer, older]).applied).toBe(1);
+    expect(state.metrics.occupancy.value[0]).toBeCloseTo(0.9);
+  });
+
+  it('should apply pools and companies with source ingest, a company update merging into the record', () => {
+    const events: string[] = [];
+    service = new TelemetryService({ state, history, options: { ingestToken: TOKEN, now: () => NOW }, onCompanies: (_c, e) => events.push(...e.map((x) => x.kind)) });
+    accepted([
+      { kind: 'supplier', supplierId: 'pool-a', ts: iso(NOW), capacityPflops: 1000, allocatedPflops: 800, usedPflops: 650 },
+      { kind: 'company', companyId: 'acme', ts: iso(NOW), headcount: 120 },
+    ]);
+    expect(state.pools.get('pool-a')).toEqual({ supplierId: 'pool-a', capacityPflops: 1000, allocatedPflops: 800, usedPflops: 650, tsMs: NOW, source: 'ingest' });
+    expect(state.companies.get('acme')).toEqual({ companyId: 'acme', buildingId: 'tower', headcount: 120, registeredModels: 1, tsMs: NOW, source: 'ingest' });
+    accepted([{ kind: 'company', companyId: 'acme', ts: iso(NOW + 1), buildingId: null }]);
+    expect(state.companies.get('acme')).toMatchObject({ buildingId: null, headcount: 120 });
+    expect(events).toEqual(['moved-out']);
+  });
+
+  it('should restore the newest ingested values into a fresh live state', () => {
+    accepted([
+      occupancy('lab', 0.3),
+      { kind: 'building', buildingId: 'tower', ts: iso(NOW), computeLoad: 0.7 },
+      { kind: 'supplier', supplierId: 'pool-a', ts: iso(NOW), capacityPflops: 1000, allocatedPflops: 800, usedPflops: 650 },
+      { kind: 'company', companyId: 'acme', ts: iso(NOW), registeredModels: 4 },
+    ]);
+    const fresh = new LiveState(district, 120);
+    restoreIngested(history, fresh);
+    expect(fresh.metrics.occupancy.value[1]).toBeCloseTo(0.3);
+    expect(fresh.metrics.occupancy.source[1]).toBe(SOURCE_INGEST);
+    expect(fresh.metrics.computeLoad.value[0]).toBeCloseTo(0.7);
+    expect(fresh.metrics.occupancy.source[0]).toBe(0);
+    expect(fresh.pools.get('pool-a')?.source).toBe('ingest');
+    expect(fresh.companies.get('acme')).toMatchObject({ registeredModels: 4, headcount: 50, source: 'ingest' });
+  });
+});

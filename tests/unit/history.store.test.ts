@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryStore, MINUTE_MS, STORED_INGEST, STORED_SIMULATED } from '../../server/src/history/history.store.ts';
+import { SCHEMA_VERSION, SchemaError } from '../../server/src/history/history.migrations.ts';
+
+const T0 = Date.parse('2026-11-28T02:00:00Z');
+const M0 = T0 / MINUTE_MS;
+
+let dir: string;
+let store: HistoryStore;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-history-'));
+  store = HistoryStore.open(dir);
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const reading = (buildingId: string, tsMs: number) => ({ kind: 'building' as const, buildingId, ts: new Date(tsMs).toISOString(), occupancy: 0.5 });
+
+describe('history store', () => {
+  it('should open in WAL mode with synchronous FULL at the latest schema version', () => {
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('should reopen an existing database without migrating it again', () => {
+    store.insertReading(reading('b1', T0), T0, T0);
+    store.close();
+    store = HistoryStore.open(dir);
+    expect(store.insertReading(reading('b1', T0), T0, T0)).toBe(false);
+  });
+
+  it('should refuse a database written by a newer schema', () => {
+    store.close();
+    const db = new Database(path.join(dir, 'history.sqlite'));
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => HistoryStore.open(dir)).toThrow(SchemaError);
+  });
+
+  it('should store the same reading (kind, entity, ts) once', () => {
+    expect(store.insertReading(reading('b1', T0), T0, T0)).toBe(true);
+    expect(store.insertReading(reading('b1', T0), T0, T0 + 5)).toBe(false);
+    expect(store.insertReading(reading('b1', T0 + 1), T0 + 1, T0)).toBe(true);
+    expect(store.insertReading(reading('b2', T0), T0, T0)).toBe(true);
+  });
+
+  it('should average real readings into their minute, replacing a sampled minute but never the other way round', () => {
+    store.writeSampledMinute(M0, [{ buildingId: 'b1', metric: 'occupancy', value: 0.9, source: STORED_SIMULATED }], []);
+    store.addBuildingReading('b1', 'occupancy', 0.2, T0 + 1_000);
+    store.addBuildingReading('b1', 'occupancy', 0.4, T0 + 30_000);
+    store.writeSampledMinute(M0, [{ buildingId: 'b1', metric: 'occupancy', value: 0.7, source: STORED_SIMULATED }], []);
+    const [point] = store.series('b1', 'occupancy', M0, M0);
+    expect(point?.value).toBeCloseTo(0.3);
+    expect(point?.source).toBe(STORED_INGEST);
+  });
+
+  it('should return one building metric minute by minute within the range, in order', () => {
+    for (let m = 0; m < 10; m++) {
+      store.writeSampledMinute(M0 + m, [
+        { buildingId: 'b1', metric: 'occupancy', value: m / 10, source: STORED_SIMULATED },
+        { buildingId: 'b1', metric: 'computeLoad', value: 0.5, source: STORED_SIMULATED },
+        { buildingId: 'b2', metric: 'occupancy', value: 1, source: STORED_SIMULATED },
+      ], []);
+    }
+    const points = store.series('b1', 'occupancy', M0 + 2, M0 + 4);
+    expect(points.map((p) => p.minute)).toEqual([M0 + 2, M0 + 3, M0 + 4]);
+    expect(points.map((p) => p.value)).toEqual([0.2, 0.3, 0.4]);
+  });
+
+  it('should return every building and pool at one minute', () => {
+    store.writeSampledMinute(M0, [
+      { buildingId: 'b1', metric: 'occupancy', value: 0.1, source: STORED_SIMULATED },
+      { buildingId: 'b2', metric: 'computeLoad', value: 0.2, source: STORED_INGEST },
+    ], [{ supplierId: 's1', capacityPflops: 100, allocatedPflops: 80, usedPflops: 40, source: STORED_SIMULATED }]);
+    store.writeSampledMinute(M0 + 1, [{ buildingId: 'b1', metric: 'occupancy', value: 0.9, source: STORED_SIMULATED }], []);
+    const { buildings, pools } = store.districtMinute(M0);
+    expect(buildings).toEqual([
+      { buildingId: 'b1', metric: 'occupancy', value: 0.1, source: STORED_SIMULATED },
+      { buildingId: 'b2', metric: 'computeLoad', value: 0.2, source: STORED_INGEST },
+    ]);
+    expect(pools).toEqual([{ supplierId: 's1', capacityPflops: 100, allocatedPflops: 80, usedPflops: 40, source: STORED_SIMULATED }]);
+  });
+
+  it('should never let an older current value replace a newer one', () => {
+    store.saveCurrentBuilding('b1', 'occupancy', 0.8, T0 + 10);
+    store.saveCurrentBuilding('b1', 'occupancy', 0.1, T0);
+    store.saveCurrentPool({ supplierId: 's1', capacityPflops: 10, allocatedPflops: 5, usedPflops: 2, tsMs: T0 + 10 });
+    store.saveCurrentPool({ supplierId: 's1', capacityPflops: 10, allocatedPflops: 1, usedPflops: 1, tsMs: T0 });
+    store.saveCurrentCompany({ companyId: 'c1', buildingId: null, headcount: 3, registeredModels: 1, tsMs: T0 + 10 });
+    store.saveCurrentCompany({ companyId: 'c1', buildingId: 'b1', headcount: 9, registeredModels: 0, tsMs: T0 });
+    const current = store.current();
+    expect(current.buildings).toEqual([{ building_id: 'b1', metric: 0, value: 0.8, ts_ms: T0 + 10 }]);
+    expect(current.pools[0]?.allocated_pflops).toBe(5);
+    expect(current.companies[0]).toMatchObject({ building_id: null, headcount: 3 });
+  });
+
+  it('should prune history older than the cutoff in batches and keep the current values', () => {
+    for (let m = 0; m < 5; m++) {
+      store.insertReading(reading('b1', T0 + m * MINUTE_MS), T0 + m * MINUTE_MS, T0);
+      store.writeSampledMinute(M0 + m, [
+        { buildingId: 'b1', metric: 'occupancy', value: 0.5, source: STORED_SIMULATED },
+        { buildingId: 'b2', metric: 'occupancy', value: 0.5, source: STORED_SIMULATED },
+      ], [{ supplierId: 's1', capacityPflops: 1, allocatedPflops: 1, usedPflops: 1, source: STORED_SIMULATED }]);
+    }
+    store.saveCurrentBuilding('b1', 'occupancy', 0.5, T0);
+    const cutoff = T0 + 3 * MINUTE_MS;
+    let batches = 0;
+    while (store.pruneBatch(cutoff, 2) > 0) batches++;
+    expect(batches).toBeGreaterThan(1);
+    expect(store.series('b1', 'occupancy', M0, M0 + 10).map((p) => p.minute)).toEqual([M0 + 3, M0 + 4]);
+    expect(store.districtMinute(M0 + 2)).toEqual({ buildings: [], pools: [] });
+    expect(store.db.prepare('SELECT count(*) AS n FROM reading').get()).toEqual({ n: 2 });
+    expect(store.current().buildings).toHaveLength(1);
+  });
+});
