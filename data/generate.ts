@@ -1126,7 +1126,6 @@ const namedCos: CoDraft[] = [
   named('hunan-mango', '湖南芒果', 'Hunan Mango', 'media', 'mangoo-hub-1', 4, 0, `${MP_PLACE.replace("; the building within the cluster is this generator's choice", '')}; placed in Mangoo Hub tower 1`),
   named('cmg-yangtze-delta-hq', '中央广播电视总台长三角总部', 'CMG Yangtze Delta HQ', 'media', 'media-port-cmg-1', 6, 0, 'district-facts.md: Shanghai International Media Port is the CMG Yangtze Delta HQ (sourced); placed in block 1 — approximate'),
   named('shanghai-ai-lab', '上海人工智能实验室', 'Shanghai AI Laboratory', 'research', 'shanghai-ai-lab-longwen', 5, 5, "district-facts.md: present address 龙文路129号 in the Media Port, in Xuhui since 2021 (approximate)"),
-  named('shanghai-ai-lab-base', '上海人工智能实验室（永久基地）', 'Shanghai AI Laboratory (permanent base)', 'research', 'shanghai-ai-lab-base', 5, 5, 'district-facts.md: the permanent base (98.7 m, 17 floors, ≈176,000 m²) east of Longwu Rd, north of Longqi Rd; same institution as the 龙文路129号 record, counted here as the base\'s occupant'),
   named('volcano-engine-ark', '火山引擎方舟', 'Volcano Engine Ark', 'compute', mpOffices[1]!.id, 3, 0, 'district-facts.md: its Ark platform subsidiary settled in Xuhui (sourced); the building is not known — placement synthetic', false, 'synthetic'),
   // 模速空间 community
   named('sensetime', '商汤科技', 'SenseTime', 'foundation-models', M, 4, 0, `${MOSU_PLACE}; in Xuhui since 2017`, true),

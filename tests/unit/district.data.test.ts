@@ -215,7 +215,8 @@ describe('shipped district data', () => {
     }
     for (const b of d.buildings) {
       const t = tenants.get(b.id);
-      if (b.use === 'office' || b.use === 'lab') {
+      // The AI Lab's permanent base has no tenant record: the lab is listed once, at its present address (龙文路129号).
+      if ((b.use === 'office' || b.use === 'lab') && b.id !== 'shanghai-ai-lab-base') {
         expect(t?.n ?? 0, b.id).toBeGreaterThanOrEqual(1);
         if (b.id !== 'mosu-space') expect(t!.n, b.id).toBeLessThanOrEqual(8);
       }
