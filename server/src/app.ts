@@ -42,6 +42,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576 });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
     serveClient: false,
+    // Streaming ingest batches may be as large as an HTTP ingest body (4 MiB); screens only send small requests.
+    maxHttpBufferSize: 4 * 1024 * 1024,
     // Short drops resume without a snapshot; missed non-volatile events are replayed.
     connectionStateRecovery: { maxDisconnectionDuration: 30_000, skipMiddlewares: true },
   });
@@ -49,7 +51,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const history = HistoryStore.open(options.dataDir);
   // Before the loop exists, so that its first simulated values already respect the restored ingest values.
   restoreIngested(history, state);
-  const loop = new LiveLoop(state, io, { simulator: options.simulator, tickMs: options.tickMs, now: options.now });
+  const loop = new LiveLoop(state, io, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err) => http.log.error({ err }, 'tick failed') });
   const sampler = new MinuteSampler(state, history);
   loop.afterTick.push((wallNowMs) => {
     // A failing disk must not stop the tick: the wall keeps showing live values.

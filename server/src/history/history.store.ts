@@ -78,15 +78,16 @@ export class HistoryStore {
     // acknowledged (2xx only after its commit) survives both. One sync per batch, not per reading.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536'); // 64 MiB of pages: a week of minutes is a few hundred MB
     migrate(this.db);
     const db = this.db;
     this.stmt = {
       insertReading: db.prepare('INSERT INTO reading (kind, entity_id, ts_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      addBuildingReading: db.prepare(`
-        INSERT INTO building_minute (minute, building_id, metric, value, readings, source) VALUES (?, ?, ?, ?, 1, ${STORED_INGEST})
+      addBuildingReadings: db.prepare(`
+        INSERT INTO building_minute (minute, building_id, metric, value, readings, source) VALUES (?, ?, ?, ?, ?, ${STORED_INGEST})
         ON CONFLICT DO UPDATE SET
-          value = CASE WHEN readings > 0 THEN (value * readings + excluded.value) / (readings + 1) ELSE excluded.value END,
-          readings = readings + 1,
+          value = CASE WHEN readings > 0 THEN (value * readings + excluded.value * excluded.readings) / (readings + excluded.readings) ELSE excluded.value END,
+          readings = readings + excluded.readings,
           source = ${STORED_INGEST}`),
       // A sampled minute never replaces one built from real readings (they arrive first or are more exact).
       addSampledBuilding: db.prepare('INSERT INTO building_minute (minute, building_id, metric, value, readings, source) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING'),
@@ -128,9 +129,9 @@ export class HistoryStore {
     return this.stmt.insertReading.run(reading.kind, entityId(reading), tsMs, receivedMs, JSON.stringify(reading)).changes === 1;
   }
 
-  /** Average a real reading into its minute; it replaces a minute that was only sampled. */
-  addBuildingReading(buildingId: string, metric: LiveMetric, value: number, tsMs: number): void {
-    this.stmt.addBuildingReading.run(minuteOf(tsMs), buildingId, metricCode(metric), value);
+  /** Average `count` real readings (of mean `mean`) into their minute; they replace a minute that was only sampled. */
+  addBuildingReadings(buildingId: string, metric: LiveMetric, minute: number, mean: number, count: number): void {
+    this.stmt.addBuildingReadings.run(minute, buildingId, metricCode(metric), mean, count);
   }
 
   saveCurrentBuilding(buildingId: string, metric: LiveMetric, value: number, tsMs: number): void {

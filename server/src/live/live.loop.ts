@@ -13,6 +13,7 @@ export interface LiveLoopOptions {
   simulator: SimulatorInfo;
   tickMs: number;
   now: () => number;
+  onError?: (err: unknown) => void;
 }
 
 export class LiveLoop {
@@ -42,7 +43,12 @@ export class LiveLoop {
 
   start(): void {
     const loop = () => {
-      this.tick();
+      // A failing tick must not stop the wall: log it and keep ticking.
+      try {
+        this.tick();
+      } catch (err) {
+        this.options.onError?.(err);
+      }
       // Align to the wall clock so ticks do not drift.
       this.timer = setTimeout(loop, this.options.tickMs - (this.options.now() % this.options.tickMs));
     };

@@ -6,12 +6,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CompanyState, PoolState } from '@models/api.ts';
 import type { DistrictEvent } from '@models/events.ts';
-import type { LiveMetric } from '@models/metrics.ts';
-import { LIVE_METRICS } from '@models/metrics.ts';
+import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
 import { makeTelemetryBatchSchema, toInputIssues, type IngestAccepted, type InputIssue, type Reading } from '@models/telemetry.ts';
 import type { AppOptions } from '../config.ts';
 import { SOURCE_INGEST, type LiveState } from '../live/live.state.ts';
-import type { HistoryStore } from '../history/history.store.ts';
+import { minuteOf, type HistoryStore } from '../history/history.store.ts';
 
 /** How far ahead of the server clock a device's timestamp may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -33,6 +32,98 @@ interface PendingMetric {
   reading: number;
 }
 
+interface MinuteSum {
+  buildingId: string;
+  metric: LiveMetric;
+  minute: number;
+  total: number;
+  count: number;
+}
+
+/**
+ * What a batch changes, gathered while its readings are stored, written in the batch's transaction, and applied to
+ * the live state only after the commit. Numeric keys: slot = building index × 2 + metric.
+ */
+class BatchChanges {
+  readonly minutes = new Map<number, MinuteSum>();
+  readonly metrics = new Map<number, PendingMetric>();
+  readonly pools = new Map<string, { pool: PoolState; reading: number }>();
+  readonly companies = new Map<string, { company: CompanyState; reading: number }>();
+
+  constructor(private readonly state: LiveState) {}
+
+  add(r: Reading, tsMs: number, reading: number): void {
+    const { state } = this;
+    if (r.kind === 'building') {
+      const index = state.index.get(r.buildingId)!;
+      // People count becomes a share of design capacity (capacityIssues refused buildings without one).
+      const occupancy = r.occupancy ?? (r.peopleCount === undefined ? undefined : Math.min(r.peopleCount / state.district.buildings[index]!.capacityPeople, 1));
+      if (occupancy !== undefined) this.addMetric(r.buildingId, index, 'occupancy', occupancy, tsMs, reading);
+      if (r.computeLoad !== undefined) this.addMetric(r.buildingId, index, 'computeLoad', r.computeLoad, tsMs, reading);
+    } else if (r.kind === 'supplier') {
+      const current = this.pools.get(r.supplierId)?.pool ?? state.pools.get(r.supplierId);
+      if (current?.source === 'ingest' && current.tsMs > tsMs) return;
+      const { supplierId, capacityPflops, allocatedPflops, usedPflops } = r;
+      this.pools.set(supplierId, { pool: { supplierId, capacityPflops, allocatedPflops, usedPflops, tsMs, source: 'ingest' }, reading });
+    } else {
+      const current = this.companies.get(r.companyId)?.company ?? state.companies.get(r.companyId)!;
+      if (current.source === 'ingest' && current.tsMs > tsMs) return;
+      const company: CompanyState = {
+        companyId: r.companyId,
+        buildingId: r.buildingId === undefined ? current.buildingId : r.buildingId,
+        headcount: r.headcount ?? current.headcount,
+        registeredModels: r.registeredModels ?? current.registeredModels,
+        tsMs,
+        source: 'ingest',
+      };
+      this.companies.set(r.companyId, { company, reading });
+    }
+  }
+
+  private addMetric(buildingId: string, index: number, metric: LiveMetric, value: number, tsMs: number, reading: number): void {
+    const slot = index * 2 + (metric === 'occupancy' ? 0 : 1);
+    const minute = minuteOf(tsMs);
+    const sum = this.minutes.get(minute * 2 * this.state.n + slot);
+    if (sum) {
+      sum.total += value;
+      sum.count += 1;
+    } else this.minutes.set(minute * 2 * this.state.n + slot, { buildingId, metric, minute, total: value, count: 1 });
+    // As LiveState.setIngested decides: an older ingest value never replaces a newer one.
+    const col = this.state.metrics[metric];
+    const currentTs = this.metrics.get(slot)?.tsMs ?? (col.source[index] === SOURCE_INGEST ? col.ts[index]! : -Infinity);
+    if (tsMs >= currentTs) this.metrics.set(slot, { metric, index, value, tsMs, reading });
+  }
+
+  /** In the batch's transaction: one minute row per building, metric and minute (not per reading), and the newest values. */
+  save(history: HistoryStore): void {
+    for (const m of this.minutes.values()) history.addBuildingReadings(m.buildingId, m.metric, m.minute, m.total / m.count, m.count);
+    for (const m of this.metrics.values()) history.saveCurrentBuilding(this.state.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
+    for (const { pool } of this.pools.values()) history.saveCurrentPool(pool);
+    for (const { company } of this.companies.values()) history.saveCurrentCompany(company);
+  }
+
+  /** After the commit: make it all current. Returns the readings that now are current values, and company records as they were. */
+  apply(): { applied: number; companiesBefore: CompanyState[] } {
+    const { state } = this;
+    const applied = new Set<number>();
+    for (const m of this.metrics.values()) {
+      state.setIngested(m.metric, m.index, m.value, m.tsMs);
+      applied.add(m.reading);
+    }
+    for (const { pool, reading } of this.pools.values()) {
+      state.pools.set(pool.supplierId, pool);
+      applied.add(reading);
+    }
+    const companiesBefore: CompanyState[] = [];
+    for (const { company, reading } of this.companies.values()) {
+      companiesBefore.push(state.companies.get(company.companyId)!);
+      state.companies.set(company.companyId, company);
+      applied.add(reading);
+    }
+    return { applied: applied.size, companiesBefore };
+  }
+}
+
 export interface TelemetryServiceDeps {
   state: LiveState;
   history: HistoryStore;
@@ -45,6 +136,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export class TelemetryService {
   private readonly schema;
+  /** Digests are compared, so both sides have the same length for timingSafeEqual. */
   private readonly tokenDigest: Buffer | null;
 
   constructor(private readonly deps: TelemetryServiceDeps) {
@@ -57,10 +149,6 @@ export class TelemetryService {
       maxFutureSkewMs: MAX_FUTURE_SKEW_MS,
     });
     this.tokenDigest = deps.options.ingestToken ? digest(deps.options.ingestToken) : null;
-  }
-
-  get enabled(): boolean {
-    return this.tokenDigest !== null;
   }
 
   /** Why a presented token is not accepted, or null when it is. Compared in constant time. */
@@ -80,79 +168,25 @@ export class TelemetryService {
 
     const { state, history, options } = this.deps;
     const receivedMs = options.now();
-    const metrics = new Map<string, PendingMetric>();
-    const pools = new Map<string, { pool: PoolState; reading: number }>();
-    const companies = new Map<string, { company: CompanyState; reading: number }>();
+    const changes = new BatchChanges(state);
     let stored = 0;
-
     history.transaction(() => {
-      readings.forEach((r, reading) => {
+      readings.forEach((r, i) => {
         const tsMs = Date.parse(r.ts);
-        if (!history.insertReading(r, tsMs, receivedMs)) return;
+        if (!history.insertReading(r, tsMs, receivedMs)) return; // stored before: idempotent
         stored++;
-        if (r.kind === 'building') {
-          const index = state.index.get(r.buildingId)!;
-          for (const [metric, value] of this.buildingValues(r, index)) {
-            history.addBuildingReading(r.buildingId, metric, value, tsMs);
-            const key = `${metric}:${index}`;
-            // Mirrors LiveState.setIngested: an older ingest value never replaces a newer one.
-            const currentTs = metrics.get(key)?.tsMs ?? (state.metrics[metric].source[index] === SOURCE_INGEST ? state.metrics[metric].ts[index]! : -Infinity);
-            if (tsMs >= currentTs) metrics.set(key, { metric, index, value, tsMs, reading });
-          }
-        } else if (r.kind === 'supplier') {
-          const current = pools.get(r.supplierId)?.pool ?? state.pools.get(r.supplierId);
-          if (current?.source === 'ingest' && current.tsMs > tsMs) return;
-          const { supplierId, capacityPflops, allocatedPflops, usedPflops } = r;
-          pools.set(supplierId, { pool: { supplierId, capacityPflops, allocatedPflops, usedPflops, tsMs, source: 'ingest' }, reading });
-        } else {
-          const current = companies.get(r.companyId)?.company ?? state.companies.get(r.companyId)!;
-          if (current.source === 'ingest' && current.tsMs > tsMs) return;
-          const company: CompanyState = {
-            companyId: r.companyId,
-            buildingId: r.buildingId === undefined ? current.buildingId : r.buildingId,
-            headcount: r.headcount ?? current.headcount,
-            registeredModels: r.registeredModels ?? current.registeredModels,
-            tsMs,
-            source: 'ingest',
-          };
-          companies.set(r.companyId, { company, reading });
-        }
+        changes.add(r, tsMs, i);
       });
-      for (const m of metrics.values()) history.saveCurrentBuilding(state.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
-      for (const { pool } of pools.values()) history.saveCurrentPool(pool);
-      for (const { company } of companies.values()) history.saveCurrentCompany(company);
+      changes.save(history);
     });
-
-    // Durable: now the live state may show it.
-    const applied = new Set<number>();
-    for (const m of metrics.values()) {
-      state.setIngested(m.metric, m.index, m.value, m.tsMs);
-      applied.add(m.reading);
+    // Durable: only now may the live state show it.
+    const { applied, companiesBefore } = changes.apply();
+    if (companiesBefore.length > 0) {
+      const after = companiesBefore.map((before) => state.companies.get(before.companyId)!);
+      const events = after.map((a, k) => this.moveEvent(companiesBefore[k]!, a)).filter((e) => e !== null);
+      this.deps.onCompanies?.(after, events);
     }
-    for (const { pool, reading } of pools.values()) {
-      state.pools.set(pool.supplierId, pool);
-      applied.add(reading);
-    }
-    const events: DistrictEvent[] = [];
-    for (const { company, reading } of companies.values()) {
-      const before = state.companies.get(company.companyId)!;
-      state.companies.set(company.companyId, company);
-      applied.add(reading);
-      const event = this.moveEvent(before, company);
-      if (event) events.push(event);
-    }
-    if (companies.size > 0) this.deps.onCompanies?.([...companies.values()].map((c) => c.company), events);
-    return { ok: true, accepted: { received: readings.length, stored, applied: applied.size } };
-  }
-
-  /** The live metrics a building reading carries; people count becomes a share of the building's capacity. */
-  private buildingValues(r: Extract<Reading, { kind: 'building' }>, index: number): Array<[LiveMetric, number]> {
-    const values: Array<[LiveMetric, number]> = [];
-    const capacity = this.deps.state.district.buildings[index]!.capacityPeople;
-    if (r.occupancy !== undefined) values.push(['occupancy', r.occupancy]);
-    else if (r.peopleCount !== undefined) values.push(['occupancy', Math.min(r.peopleCount / capacity, 1)]);
-    if (r.computeLoad !== undefined) values.push(['computeLoad', r.computeLoad]);
-    return values;
+    return { ok: true, accepted: { received: readings.length, stored, applied } };
   }
 
   /** Occupancy is a share of design capacity: a building without one has no occupancy to report. */
