@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTwin } from './state/store.ts';
 import { TwinCanvas } from './scene/TwinCanvas.tsx';
 import { LabelLayer } from './scene/labels/LabelLayer.tsx';
+import { HoverCard } from './ui/HoverCard.tsx';
 import { Hud } from './ui/Hud.tsx';
 
 export function App() {
@@ -16,6 +17,7 @@ export function App() {
       <div className="stage">
         <TwinCanvas />
         <LabelLayer />
+        <HoverCard />
         <div className="vignette" aria-hidden="true" />
       </div>
       <Hud />

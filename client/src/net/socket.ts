@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
 import { PROTOCOL_VERSION } from '@models/events.ts';
-import { applyCompanyStates, applyFrame, pushDistrictEvent, setSimulator, useTwin } from '../state/store.ts';
+import { applyCompanyStates, applyFrame, pushDistrictEvent, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
 import { ensureDistrictVersion } from './api.ts';
 
 export type TwinSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -38,7 +38,7 @@ function onFrame(frame: ArrayBuffer | Uint8Array): void {
   }
 }
 
-function setConnection(connection: ReturnType<typeof useTwin.getState>['connection']): void {
+function setConnection(connection: ConnectionStatus): void {
   if (useTwin.getState().connection !== connection) useTwin.setState({ connection });
 }
 

@@ -23,37 +23,63 @@ export interface Pose {
   target: Vector3;
 }
 
+/** Screen window (NDC) the district should fill in the home view: a little headroom for the title, more for the legend. */
+const HOME_NDC = { left: -0.94, right: 0.94, bottom: -0.66, top: 0.74 };
+
+const fitCamera = new PerspectiveCamera();
+const fitPoint = new Vector3();
+const fitRight = new Vector3();
+const fitForward = new Vector3();
+
 /**
  * The view that frames the whole strip. On a landscape screen the camera stands over the river, a little north of
  * east, looking at the waterfront, so the north–south strip runs across the screen with its south end receding; on a
- * portrait screen it stands to the south, north up.
+ * portrait screen it stands to the south, north up. Distance and target are refined by projecting the district
+ * outline (`outline`: x, z pairs), so the framing is right for any aspect and for the strip's bend.
  */
-export function homePose(bounds: Bounds, aspect: number, fovDeg: number, out: Pose): Pose {
-  const cx = (bounds.minX + bounds.maxX) / 2;
-  const cz = (bounds.minZ + bounds.maxZ) / 2;
-  const ex = bounds.maxX - bounds.minX;
-  const ez = bounds.maxZ - bounds.minZ;
-  const vHalf = ((fovDeg / 2) * Math.PI) / 180;
-  const tanV = Math.tan(vHalf);
-  const tanH = tanV * aspect;
+export function homePose(bounds: Bounds, outline: Float64Array, aspect: number, fovDeg: number, out: Pose): Pose {
   const landscape = aspect >= 1;
   // azimuth of the camera around the target, from +z (south) towards +x (east)
-  const azimuth = landscape ? (100 * Math.PI) / 180 : (12 * Math.PI) / 180;
-  const polar = landscape ? (57 * Math.PI) / 180 : (42 * Math.PI) / 180;
-  const sinA = Math.sin(azimuth);
-  const cosA = Math.cos(azimuth);
-  // extents across and along the view direction, on the ground
-  const across = Math.abs(ez * sinA) + Math.abs(ex * cosA);
-  const along = Math.abs(ez * cosA) + Math.abs(ex * sinA);
-  const fitAcross = (across / 2) * 1.06 / tanH;
-  const fitAlong = ((along / 2) * Math.cos(polar) * 1.15) / tanV;
-  const distance = Math.max(fitAcross, fitAlong, 800);
-  out.target.set(cx, 0, cz);
-  out.position.set(
-    cx + distance * Math.sin(polar) * sinA,
-    distance * Math.cos(polar),
-    cz + distance * Math.sin(polar) * cosA,
-  );
+  const azimuth = ((landscape ? 100 : 12) * Math.PI) / 180;
+  const polar = ((landscape ? 57 : 42) * Math.PI) / 180;
+  const dir = fitForward.set(Math.sin(polar) * Math.sin(azimuth), Math.cos(polar), Math.sin(polar) * Math.cos(azimuth));
+  out.target.set((bounds.minX + bounds.maxX) / 2, 0, (bounds.minZ + bounds.maxZ) / 2);
+  let distance = Math.max(bounds.maxX - bounds.minX, bounds.maxZ - bounds.minZ, 1000);
+  fitCamera.fov = fovDeg;
+  fitCamera.aspect = aspect;
+  fitCamera.near = 1;
+  fitCamera.far = 1e6;
+  fitCamera.updateProjectionMatrix();
+  const n = outline.length / 2;
+  const wantW = HOME_NDC.right - HOME_NDC.left;
+  const wantH = HOME_NDC.top - HOME_NDC.bottom;
+  const wantCx = (HOME_NDC.left + HOME_NDC.right) / 2;
+  const wantCy = (HOME_NDC.bottom + HOME_NDC.top) / 2;
+  for (let iter = 0; iter < 8 && n > 0; iter++) {
+    fitCamera.position.copy(dir).multiplyScalar(distance).add(out.target);
+    fitCamera.lookAt(out.target);
+    fitCamera.updateMatrixWorld();
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      fitPoint.set(outline[i * 2]!, 0, outline[i * 2 + 1]!).project(fitCamera);
+      if (fitPoint.x < minX) minX = fitPoint.x;
+      if (fitPoint.x > maxX) maxX = fitPoint.x;
+      if (fitPoint.y < minY) minY = fitPoint.y;
+      if (fitPoint.y > maxY) maxY = fitPoint.y;
+    }
+    // move the target so the outline's screen box is centred in the window, then scale the distance to fit it
+    const halfH = Math.tan(((fovDeg / 2) * Math.PI) / 180) * distance;
+    const halfW = halfH * aspect;
+    fitRight.setFromMatrixColumn(fitCamera.matrixWorld, 0).setY(0).normalize();
+    const shiftX = ((minX + maxX) / 2 - wantCx) * halfW;
+    const shiftY = ((minY + maxY) / 2 - wantCy) * halfH;
+    out.target.addScaledVector(fitRight, shiftX);
+    // screen-up on the ground is "away from the camera", foreshortened by the tilt
+    out.target.x -= (dir.x / Math.hypot(dir.x, dir.z)) * (shiftY / Math.cos(polar));
+    out.target.z -= (dir.z / Math.hypot(dir.x, dir.z)) * (shiftY / Math.cos(polar));
+    distance *= Math.max((maxX - minX) / wantW, (maxY - minY) / wantH);
+  }
+  out.position.copy(dir).multiplyScalar(distance).add(out.target);
   return out;
 }
 
@@ -74,7 +100,7 @@ interface Flight {
   toTarget: Vector3;
 }
 
-export function CameraRig({ bounds }: { bounds: Bounds }) {
+export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float64Array }) {
   const controls = useRef<OrbitControlsImpl>(null);
   const camera = useThree((s) => s.camera) as PerspectiveCamera;
   const gl = useThree((s) => s.gl);
@@ -100,7 +126,8 @@ export function CameraRig({ bounds }: { bounds: Bounds }) {
       f.fromTarget.copy(c.target);
       f.toPosition.copy(position);
       f.toTarget.copy(target);
-      f.t = 0;
+      // with reduced motion the flight is a cut
+      f.t = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ? 1 : 0;
       f.active = true;
       invalidate();
     },
@@ -111,23 +138,24 @@ export function CameraRig({ bounds }: { bounds: Bounds }) {
   useEffect(() => {
     const c = controls.current;
     const size = gl.domElement.getBoundingClientRect();
-    const pose = homePose(bounds, size.width / Math.max(1, size.height), camera.fov, scratchPose);
+    const pose = homePose(bounds, outline, size.width / Math.max(1, size.height), camera.fov, scratchPose);
     homeDistance.current = pose.position.distanceTo(pose.target);
     camera.position.copy(pose.position);
     if (c) {
       c.target.copy(pose.target);
+      // set here, not as a prop, so a re-render cannot reset it
       c.maxDistance = Math.max(9000, homeDistance.current * 1.8);
       c.update();
     } else {
       camera.lookAt(pose.target);
     }
     invalidate();
-  }, [bounds, camera, gl, invalidate]);
+  }, [bounds, outline, camera, gl, invalidate]);
 
   useEffect(() => {
     viewCommands.resetView = () => {
       const size = gl.domElement.getBoundingClientRect();
-      const pose = homePose(bounds, size.width / Math.max(1, size.height), camera.fov, scratchPose);
+      const pose = homePose(bounds, outline, size.width / Math.max(1, size.height), camera.fov, scratchPose);
       fly(pose.position, pose.target);
     };
     viewCommands.northUp = () => {
@@ -144,7 +172,7 @@ export function CameraRig({ bounds }: { bounds: Bounds }) {
       viewCommands.resetView = () => {};
       viewCommands.northUp = () => {};
     };
-  }, [bounds, camera, gl, fly]);
+  }, [bounds, outline, camera, gl, fly]);
 
   // Keep the target over the district (moving the camera with it, so the view direction is unchanged).
   const clampTarget = useCallback(() => {
@@ -216,7 +244,6 @@ export function CameraRig({ bounds }: { bounds: Bounds }) {
       enableDamping
       dampingFactor={0.09}
       minDistance={MIN_DISTANCE_M}
-      maxDistance={16000}
       maxPolarAngle={MAX_POLAR}
       screenSpacePanning={false}
       zoomToCursor

@@ -6,10 +6,11 @@ import { useEffect, useMemo } from 'react';
 import { Grid } from '@react-three/drei';
 import { DoubleSide, MeshBasicMaterial, type BufferGeometry, type Material } from 'three';
 import type { District } from '@models/district.ts';
+import { buildingsGeometryOf } from './districtCache.ts';
 import { polygonGeometry, ribbonsGeometry } from './geometry.ts';
 import { SCENE } from './palette.ts';
 
-const ORDER = { grid: 0, plate: 1, zoneFill: 2, water: 3, waterEdge: 4, roads: 5, zoneEdge: 6 } as const;
+const ORDER = { grid: 0, plate: 1, zoneFill: 2, water: 3, waterEdge: 4, roads: 5, zoneEdge: 6, contactShadows: 7 } as const;
 
 function flatMaterial(colour: string, opacity: number): MeshBasicMaterial {
   return new MeshBasicMaterial({ color: colour, transparent: true, opacity, depthWrite: false, side: DoubleSide });
@@ -48,6 +49,12 @@ export function Ground({ district }: { district: District }) {
         order: ORDER.waterEdge,
       });
     }
+    out.push({
+      key: 'contact-shadows',
+      geometry: buildingsGeometryOf(district).contactShadows,
+      material: new MeshBasicMaterial({ vertexColors: true, transparent: true, depthWrite: false, side: DoubleSide }),
+      order: ORDER.contactShadows,
+    });
     if (roads.length > 0) {
       out.push({
         key: 'roads',

@@ -3,12 +3,13 @@
  * once a second, not sixty times. Tone mapping is off (`flat`) so building colours stay true to the legend.
  */
 import { Canvas, useThree } from '@react-three/fiber';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { District } from '@models/district.ts';
 import { useTwin } from '../state/store.ts';
 import { Buildings, LandmarkOutlines } from './Buildings.tsx';
 import { CameraRig } from './CameraRig.tsx';
 import { buildingsGeometryOf } from './districtCache.ts';
+import { projectRing } from './geometry.ts';
 import { Ground } from './Ground.tsx';
 import { LabelProjector } from './labels/LabelProjector.tsx';
 import { SCENE } from './palette.ts';
@@ -26,12 +27,13 @@ function SceneRefsBridge() {
 
 function DistrictScene({ district }: { district: District }) {
   const geo = buildingsGeometryOf(district);
+  const outline = useMemo(() => projectRing(district.geography.origin, district.geography.boundary.polygon), [district]);
   return (
     <>
       <Ground district={district} />
       <Buildings district={district} />
       <LandmarkOutlines district={district} />
-      <CameraRig bounds={geo.bounds} />
+      <CameraRig bounds={geo.bounds} outline={outline} />
       <LabelProjector />
     </>
   );

@@ -29,12 +29,15 @@ export interface BuildingMaterialUniforms {
 }
 
 const VERTEX_PARS = /* glsl */ `
-attribute vec2 aBuilding;
+attribute vec3 aBuilding;
+attribute vec2 aWall;
 uniform highp sampler2D uBuildingTex;
 uniform int uBuildingTexWidth;
 varying vec3 vTwinColour;
 varying float vTwinFlags;
 varying float vTwinFloorH;
+varying float vTwinHeight;
+varying vec2 vTwinWall;
 varying vec3 vTwinWorld;
 vec3 twinSrgbToLinear(vec3 c) {
   return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(vec3(0.04045), c));
@@ -47,6 +50,8 @@ const VERTEX_MAIN = /* glsl */ `
   vTwinColour = twinSrgbToLinear(twinTexel.rgb);
   vTwinFlags = twinTexel.a * 255.0;
   vTwinFloorH = aBuilding.y;
+  vTwinHeight = aBuilding.z;
+  vTwinWall = aWall;
   vTwinWorld = (modelMatrix * vec4(transformed, 1.0)).xyz;
 `;
 
@@ -55,6 +60,8 @@ uniform float uSelfLit;
 varying vec3 vTwinColour;
 varying float vTwinFlags;
 varying float vTwinFloorH;
+varying float vTwinHeight;
+varying vec2 vTwinWall;
 varying vec3 vTwinWorld;
 
 // 1 on the dark half of a stripe of period 1 in s, antialiased.
@@ -87,6 +94,12 @@ const FRAGMENT_COLOUR = /* glsl */ `
     twinBase *= 1.0 - 0.16 * line * (1.0 - smoothstep(0.12, 0.3, fw));
     // ground contact: a soft darkening at the foot of the walls
     twinBase *= mix(0.62, 1.0, smoothstep(0.0, 28.0, vTwinWorld.y));
+    // crisp light edges along the roof line and the corners, about a pixel wide at any zoom, so even the darkest
+    // ramp colour reads against the night-dark ground
+    float top = vTwinHeight - vTwinWorld.y;
+    float corner = min(vTwinWall.x, vTwinWall.y);
+    float edge = max(1.0 - smoothstep(0.0, fwidth(top) * 1.6, top), 1.0 - smoothstep(0.0, fwidth(corner) * 1.3, corner));
+    twinBase = mix(twinBase, twinBase * 0.55 + vec3(0.32), edge * 0.55);
   }
   diffuseColor.rgb = twinBase;
 `;
@@ -123,6 +136,6 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
       .replace('#include <color_fragment>', `#include <color_fragment>\n${FRAGMENT_COLOUR}`)
       .replace('#include <emissivemap_fragment>', `#include <emissivemap_fragment>\n${FRAGMENT_EMISSIVE}`);
   };
-  material.customProgramCacheKey = () => 'westbund-buildings-1';
+  material.customProgramCacheKey = () => 'westbund-buildings-2';
   return material as MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } };
 }

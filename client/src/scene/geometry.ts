@@ -79,7 +79,11 @@ export interface Bounds {
 }
 
 export interface BuildingsGeometry {
-  /** All buildings, one indexed geometry: `position` and `aBuilding` = (buildingIndex, floor height in m). */
+  /**
+   * All buildings, one indexed geometry: `position`; `aBuilding` = (buildingIndex, floor height, building height) in
+   * m; `aWall` = distance along a wall from its start and to its end corner (+NO_CORNER where that corner is not a
+   * real corner, e.g. on a curved facade; both NO_CORNER on roofs), for crisp edges drawn in the shader.
+   */
   geometry: BufferGeometry;
   /** A point in the middle of each roof, [x, y, z] by building index (labels, test hook, camera moves). */
   roofCentres: Float32Array;
@@ -87,10 +91,14 @@ export interface BuildingsGeometry {
   landmarkEdges: Float32Array;
   bounds: Bounds;
   maxHeightM: number;
+  /** Soft contact shadows on the ground around every footprint (RGBA vertex colours), one geometry. */
+  contactShadows: BufferGeometry;
 }
 
 /** Turning angle above which a footprint vertex is a corner that gets a vertical outline edge (curved walls are not outlined). */
 const CORNER_COS = Math.cos((28 * Math.PI) / 180);
+/** Added to a wall distance whose corner is not a real corner, so the shader draws no edge there. */
+export const NO_CORNER = 1e5;
 
 export function buildBuildingsGeometry(district: District): BuildingsGeometry {
   const origin = district.geography.origin;
@@ -122,20 +130,34 @@ export function buildBuildingsGeometry(district: District): BuildingsGeometry {
   }
 
   const position = new Float32Array(vertexCount * 3);
-  const building = new Float32Array(vertexCount * 2);
+  const building = new Float32Array(vertexCount * 3);
+  const wall = new Float32Array(vertexCount * 2);
   const index = vertexCount > 65535 ? new Uint32Array(indexCount) : new Uint16Array(indexCount);
   const roofCentres = new Float32Array(district.buildings.length * 3);
   const edges: number[] = [];
   let v = 0;
   let k = 0;
 
-  const put = (x: number, y: number, z: number, bi: number, floorH: number): number => {
+  const put = (x: number, y: number, z: number, bi: number, floorH: number, h: number, fromStart: number, toEnd: number): number => {
     position[v * 3] = x;
     position[v * 3 + 1] = y;
     position[v * 3 + 2] = z;
-    building[v * 2] = bi;
-    building[v * 2 + 1] = floorH;
+    building[v * 3] = bi;
+    building[v * 3 + 1] = floorH;
+    building[v * 3 + 2] = h;
+    wall[v * 2] = fromStart;
+    wall[v * 2 + 1] = toEnd;
     return v++;
+  };
+  // a ring vertex is a real corner when the footprint turns there by more than the outline threshold
+  const isCorner = (ring: Float64Array, i: number): boolean => {
+    const n = ring.length / 2;
+    const p = (i + n - 1) % n;
+    const j = (i + 1) % n;
+    const ax = ring[i * 2]! - ring[p * 2]!, az = ring[i * 2 + 1]! - ring[p * 2 + 1]!;
+    const bx = ring[j * 2]! - ring[i * 2]!, bz = ring[j * 2 + 1]! - ring[i * 2 + 1]!;
+    const la = Math.hypot(ax, az), lb = Math.hypot(bx, bz);
+    return la === 0 || lb === 0 || (ax * bx + az * bz) / (la * lb) < CORNER_COS;
   };
 
   district.buildings.forEach((b, bi) => {
@@ -149,10 +171,13 @@ export function buildBuildingsGeometry(district: District): BuildingsGeometry {
       const z0 = ring[i * 2 + 1]!;
       const x1 = ring[j * 2]!;
       const z1 = ring[j * 2 + 1]!;
-      const a = put(x0, 0, z0, bi, floorH);
-      const c = put(x1, 0, z1, bi, floorH);
-      const d = put(x1, h, z1, bi, floorH);
-      const e = put(x0, h, z0, bi, floorH);
+      const len = Math.hypot(x1 - x0, z1 - z0);
+      const startOff = isCorner(ring, i) ? 0 : NO_CORNER;
+      const endOff = isCorner(ring, j) ? 0 : NO_CORNER;
+      const a = put(x0, 0, z0, bi, floorH, h, startOff, len + endOff);
+      const c = put(x1, 0, z1, bi, floorH, h, len + startOff, endOff);
+      const d = put(x1, h, z1, bi, floorH, h, len + startOff, endOff);
+      const e = put(x0, h, z0, bi, floorH, h, startOff, len + endOff);
       // counter-clockwise seen from outside (see the orientation note in projectRing)
       index[k++] = a;
       index[k++] = c;
@@ -162,7 +187,7 @@ export function buildBuildingsGeometry(district: District): BuildingsGeometry {
       index[k++] = e;
     }
     const top = v;
-    for (let i = 0; i < n; i++) put(ring[i * 2]!, h, ring[i * 2 + 1]!, bi, floorH);
+    for (let i = 0; i < n; i++) put(ring[i * 2]!, h, ring[i * 2 + 1]!, bi, floorH, h, NO_CORNER, NO_CORNER);
     for (const t of roofs[bi]!) {
       index[k++] = top + t[0]!;
       index[k++] = top + t[1]!;
@@ -227,11 +252,82 @@ export function buildBuildingsGeometry(district: District): BuildingsGeometry {
 
   const geometry = new BufferGeometry();
   geometry.setAttribute('position', new BufferAttribute(position, 3));
-  geometry.setAttribute('aBuilding', new BufferAttribute(building, 2));
+  geometry.setAttribute('aBuilding', new BufferAttribute(building, 3));
+  geometry.setAttribute('aWall', new BufferAttribute(wall, 2));
   geometry.setIndex(new BufferAttribute(index, 1));
   geometry.computeBoundingBox();
   geometry.computeBoundingSphere();
-  return { geometry, roofCentres, landmarkEdges: new Float32Array(edges), bounds, maxHeightM };
+  return { geometry, roofCentres, landmarkEdges: new Float32Array(edges), bounds, maxHeightM, contactShadows: contactShadowsGeometry(rings, district) };
+}
+
+/**
+ * A skirt around each footprint on the ground, dark at the wall and fading out over a width that grows with the
+ * building's height: a cheap stand-in for ambient occlusion that seats the buildings on the ground.
+ */
+function contactShadowsGeometry(rings: readonly Float64Array[], district: District): BufferGeometry {
+  let vertexCount = 0;
+  let indexCount = 0;
+  for (const ring of rings) {
+    vertexCount += ring.length;
+    indexCount += (ring.length / 2) * 6;
+  }
+  const position = new Float32Array(vertexCount * 3);
+  const colour = new Float32Array(vertexCount * 4);
+  const index = vertexCount > 65535 ? new Uint32Array(indexCount) : new Uint16Array(indexCount);
+  let v = 0;
+  let k = 0;
+  rings.forEach((ring, bi) => {
+    const n = ring.length / 2;
+    const h = district.buildings[bi]!.heightM;
+    const width = Math.min(Math.max(h * 0.22, 4), 28);
+    const strength = Math.min(0.3 + h / 200, 0.6);
+    const base = v;
+    for (let i = 0; i < n; i++) {
+      const p = (i + n - 1) % n;
+      const j = (i + 1) % n;
+      const x = ring[i * 2]!;
+      const z = ring[i * 2 + 1]!;
+      // outward normals of the two edges at this corner (ring is counter-clockwise on the map), mitred
+      let ax = z - ring[p * 2 + 1]!, az = -(x - ring[p * 2]!);
+      let bx = ring[j * 2 + 1]! - z, bz = -(ring[j * 2]! - x);
+      const la = Math.hypot(ax, az) || 1;
+      const lb = Math.hypot(bx, bz) || 1;
+      ax /= la;
+      az /= la;
+      bx /= lb;
+      bz /= lb;
+      let mx = ax + bx;
+      let mz = az + bz;
+      const ml = Math.hypot(mx, mz);
+      if (ml < 1e-6) {
+        mx = bx;
+        mz = bz;
+      } else {
+        mx /= ml;
+        mz /= ml;
+      }
+      const scale = width / Math.max(mx * bx + mz * bz, 0.5);
+      position.set([x, 0, z, x + mx * scale, 0, z + mz * scale], v * 3);
+      colour.set([0, 0, 0, strength, 0, 0, 0, 0], v * 4);
+      v += 2;
+    }
+    for (let i = 0; i < n; i++) {
+      const a = base + i * 2;
+      const b = base + ((i + 1) % n) * 2;
+      index[k++] = a;
+      index[k++] = a + 1;
+      index[k++] = b + 1;
+      index[k++] = a;
+      index[k++] = b + 1;
+      index[k++] = b;
+    }
+  });
+  const g = new BufferGeometry();
+  g.setAttribute('position', new BufferAttribute(position, 3));
+  g.setAttribute('color', new BufferAttribute(colour, 4));
+  g.setIndex(new BufferAttribute(index, 1));
+  g.computeBoundingSphere();
+  return g;
 }
 
 /** A flat polygon at height y (ground plate, water, zones). */

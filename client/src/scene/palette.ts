@@ -5,7 +5,7 @@
 export const SCENE = {
   background: '#070b12',
   grid: { cell: '#111a26', section: '#1b2838' },
-  ground: '#0f1620',
+  ground: '#121b27',
   water: '#0d2b40',
   waterEdge: '#4f9ccc',
   road: '#253142',

@@ -57,7 +57,7 @@ export const twinHook: TwinTestHook = {
     raycaster.setFromCamera(ndc, camera);
     const hit = raycaster.intersectObject(buildings, false)[0];
     if (!hit?.face) return null;
-    const attr = buildings.geometry.getAttribute('aBuilding');
+    const attr = buildings.geometry.getAttribute('aBuilding'); // x = building index
     const index = Math.round(attr.getX(hit.face.a));
     return district.buildings[index]?.id ?? null;
   },

@@ -29,10 +29,17 @@ export function StatusBadge() {
     <div className="status panel panel--pill" data-testid="status-badge" data-status={connection} data-fresh="0" ref={badgeRef} role="status" aria-live="polite">
       <span className="status__dot" aria-hidden="true" />
       <span className="status__text">
-        <span className="status__state">
+        {/* connected but no fresh frame: the badge says so (which variant shows is switched by data-fresh, in CSS) */}
+        <span className="status__state status__state--fresh">
           {T.status[connection][lang]}
           <span className="status__state-other">{T.status[connection][other]}</span>
         </span>
+        {connection === 'live' && (
+          <span className="status__state status__state--stale">
+            {T.delayed[lang]}
+            <span className="status__state-other">{T.delayed[other]}</span>
+          </span>
+        )}
         <span className="status__age" ref={ageRef} />
       </span>
     </div>

@@ -25,10 +25,12 @@ export function ViewControls() {
         onClick={() => viewCommands.northUp()}
       >
         <span className="compass__needle" ref={needle}>
-          <span className="compass__n">N</span>
-          <svg viewBox="0 0 20 40" aria-hidden="true">
-            <path d="M10 2 L16 20 L10 17 L4 20 Z" className="compass__north" />
-            <path d="M10 38 L16 20 L10 23 L4 20 Z" className="compass__south" />
+          <svg viewBox="0 0 40 40" aria-hidden="true">
+            <text x="20" y="9.5" textAnchor="middle" className="compass__n">
+              N
+            </text>
+            <path d="M20 11 L24.5 21 L20 19.2 L15.5 21 Z" className="compass__north" />
+            <path d="M20 31 L24.5 21 L20 22.8 L15.5 21 Z" className="compass__south" />
           </svg>
         </span>
       </button>

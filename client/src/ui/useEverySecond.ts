@@ -7,10 +7,10 @@ import { useEffect, useRef } from 'react';
 export function useEverySecond(tick: () => void, deps: readonly unknown[]): void {
   const ref = useRef(tick);
   ref.current = tick;
+  // restarted when `deps` change (e.g. the language), so the text updates at once
   useEffect(() => {
     ref.current();
     const id = window.setInterval(() => ref.current(), 1000);
     return () => window.clearInterval(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 }

@@ -101,7 +101,7 @@ export function LabelLayer() {
     for (const s of specs) {
       const el = root.querySelector<HTMLElement>(`[data-label-id="${s.id}"]`);
       if (!el) continue;
-      entries.push({ id: s.id, kind: s.kind, x: s.x, y: s.y, z: s.z, priority: s.priority, el, w: 0, h: 0, shown: false, sx: NaN, sy: NaN, lift: 0 });
+      entries.push({ id: s.id, kind: s.kind, x: s.x, y: s.y, z: s.z, priority: s.priority, el, w: 0, h: 0, shown: false, sx: NaN, sy: NaN, lift: 0, dx: 0, px: 0, py: 0, distance: 0, inView: false });
     }
     const measure = () => {
       for (const e of entries) {

@@ -22,6 +22,13 @@ export interface LabelEntry {
   sx: number;
   sy: number;
   lift: number;
+  /** Horizontal shift of the box that keeps it inside the view (the stem stays on the anchor). */
+  dx: number;
+  /** Scratch for the projector: this frame's screen position, camera distance and whether it is in view. */
+  px: number;
+  py: number;
+  distance: number;
+  inView: boolean;
 }
 
 export const labelRegistry = {
