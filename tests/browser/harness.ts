@@ -41,6 +41,49 @@ export async function openTwin(browser: Browser, url: string, viewport = { width
   return page;
 }
 
+export interface Point {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/**
+ * Buildings whose roof centre is visible on screen (the building drawn at that pixel is the building itself), up to
+ * `max`, largest roofs first so the sample pixel is well inside the roof.
+ */
+export async function visibleBuildings(page: Page, ids: string[], max: number): Promise<Point[]> {
+  return page.evaluate(
+    ({ ids, max }) => {
+      const hook = window.__twin!;
+      const out: { id: string; x: number; y: number }[] = [];
+      // What covers the canvas: labels and panels (they ignore the pointer, so elementFromPoint would not see them).
+      const canvas = document.querySelector('canvas')!;
+      const covers = [...document.body.querySelectorAll<HTMLElement>('*')]
+        .filter((el) => el !== canvas && !el.contains(canvas) && getComputedStyle(el).visibility !== 'hidden' && Number(getComputedStyle(el).opacity) > 0)
+        .map((el) => el.getBoundingClientRect())
+        .filter((r) => r.width > 0 && r.height > 0 && r.width * r.height < innerWidth * innerHeight * 0.5);
+      const onCanvas = (x: number, y: number) => !covers.some((r) => x >= r.left - 3 && x <= r.right + 3 && y >= r.top - 3 && y <= r.bottom + 3);
+      for (const id of ids) {
+        const p = hook.screenPositionOf(id);
+        if (!p || p.x < 4 || p.y < 4 || p.x > innerWidth - 4 || p.y > innerHeight - 4) continue;
+        // the roof must be ours at the centre and at a few pixels around it
+        const around = [[0, 0], [2, 0], [-2, 0], [0, 2], [0, -2]] as const;
+        // …and not hidden behind a label or a panel
+        if (around.every(([dx, dy]) => hook.buildingIdAt(p.x + dx, p.y + dy) === id && onCanvas(p.x + dx * 2, p.y + dy * 2))) out.push({ id, x: p.x, y: p.y });
+        if (out.length >= max) break;
+      }
+      return out;
+    },
+    { ids, max },
+  );
+}
+
+/** Wait until the page has drawn a frame newer than the one on screen now. */
+export async function nextDrawnFrame(page: Page, frames = 1): Promise<void> {
+  const seq = await page.evaluate(() => window.__twin!.frameSeq);
+  await page.waitForFunction((s) => window.__twin!.frameSeq >= s, seq + frames, { timeout: 60_000 });
+}
+
 export interface Shot {
   png: PNG;
   at(x: number, y: number): [number, number, number];

@@ -3,9 +3,9 @@
  * This component renders once per district; live ticks reach it only through `live.version` read in useFrame.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { useFrame } from '@react-three/fiber';
-import { invalidate } from '@react-three/fiber';
+import { invalidate, useFrame } from '@react-three/fiber';
 import { Line } from '@react-three/drei';
+import type { Mesh } from 'three';
 import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { buildingIndexOf, live, liveIsStale, useTwin } from '../state/store.ts';
@@ -14,7 +14,6 @@ import { createBuildingMaterial, createBuildingTexture } from './buildingMateria
 import { buildingsGeometryOf } from './districtCache.ts';
 import { sceneRefs } from './sceneRefs.ts';
 import { markFrameRendered } from './testHook.ts';
-import type { Mesh } from 'three';
 
 /** What the colours on screen were written from; compared each frame to skip redundant texture uploads. */
 interface Written {

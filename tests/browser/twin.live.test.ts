@@ -1,0 +1,118 @@
+/**
+ * Live data as a person sees it: a reading ingested for one building changes that building's colour on screen and
+ * its label from simulated to live feed; a value that goes stale turns grey; the page recovers by itself after the
+ * server restarts.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { District } from '@models/district.ts';
+import type { App } from '../../server/src/app.ts';
+import { launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
+
+const TOKEN = 'browser-test-token-0123456789';
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function ingest(url: string, buildingId: string, occupancy: number, tsMs = Date.now()): Promise<void> {
+  const res = await fetch(`${url}/api/v1/telemetry`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ readings: [{ kind: 'building', buildingId, ts: new Date(tsMs).toISOString(), occupancy }] }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** Mean colour of a 5×5 patch around a point (a hatch stripe or an edge pixel does not decide alone). */
+async function patch(page: Page, p: Point): Promise<[number, number, number]> {
+  const shot = await screenshot(page);
+  const sum = [0, 0, 0];
+  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) shot.at(p.x + dx, p.y + dy).forEach((v, k) => (sum[k]! += v));
+  return sum.map((v) => v / 25) as [number, number, number];
+}
+
+const isYellowish = ([r, g, b]: number[]) => r! > b! + 50 && g! > b! + 50;
+const isPurplish = ([r, g, b]: number[]) => b! > g! && r! > g!;
+const isNeutral = ([r, g, b]: number[]) => Math.max(r!, g!, b!) - Math.min(r!, g!, b!) < 30;
+
+/** A large visible building, away from the labels, to sample. */
+async function target(page: Page, district: District): Promise<Point> {
+  const byRoof = [...district.buildings].sort((a, b) => b.gfaM2 / b.floors - a.gfaM2 / a.floors).map((b) => b.id);
+  const [p] = await visibleBuildings(page, byRoof, 1);
+  expect(p).toBeDefined();
+  return p!;
+}
+
+describe('an ingested reading on screen', () => {
+  let app: App;
+  let url: string;
+  let page: Page;
+  beforeAll(async () => {
+    ({ app, url } = await startServer({ simulator: { mode: 'fill', seed: 4, speed: 1 }, ingestToken: TOKEN }));
+    page = await openTwin(browser, `${url}/?lang=zh`);
+  });
+  afterAll(async () => {
+    await page?.close();
+    await app?.close();
+  });
+
+  it('changes the building colour and its label from simulated to live feed', async () => {
+    const p = await target(page, app.district);
+    await page.mouse.move(p.x, p.y);
+    const card = page.getByTestId('hover-card');
+    await expect.poll(() => card.getAttribute('data-shown')).toBe('1');
+    await expect.poll(() => card.innerText()).toContain('来源：模拟');
+
+    await ingest(url, p.id, 0);
+    await expect.poll(() => patch(page, p).then(isPurplish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => card.innerText(), { timeout: 5000 }).toContain('来源：实时接入');
+
+    await ingest(url, p.id, 1);
+    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => card.innerText()).toMatch(/100\s*% 容量/);
+  });
+});
+
+describe('stale data and recovery', () => {
+  let app: App;
+  let url: string;
+  let page: Page;
+  beforeAll(async () => {
+    // no simulator: only what is ingested is live, and it goes stale after 3 s
+    ({ app, url } = await startServer({ simulator: { mode: 'off', seed: 4, speed: 1 }, ingestToken: TOKEN, staleAfterS: 3 }));
+    page = await openTwin(browser, `${url}/?lang=en`);
+  });
+  afterAll(async () => {
+    await page?.close();
+    await app?.close();
+  });
+
+  it('greys a building whose value has gone stale instead of keeping its last colour', async () => {
+    const p = await target(page, app.district);
+    const before = await patch(page, p);
+    expect(isNeutral(before), `no value yet ${before}`).toBe(true);
+    await ingest(url, p.id, 1);
+    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+    // nothing more arrives for this building: after STALE_AFTER_S (3 s) it must be grey, not its last yellow
+    await expect.poll(() => patch(page, p).then(isNeutral), { timeout: 10_000 }).toBe(true);
+  });
+
+  it('says it is reconnecting when the server goes away, and goes live again by itself when it is back', async () => {
+    const badge = page.getByTestId('status-badge');
+    expect(await badge.getAttribute('data-status')).toBe('live');
+    const port = Number(new URL(url).port);
+    await app.close();
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 15_000 }).not.toBe('live');
+    ({ app, url } = await startServer({ port, simulator: { mode: 'off', seed: 4, speed: 1 }, ingestToken: TOKEN, staleAfterS: 3 }));
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('live');
+    // and the data flows again: a new reading shows up on screen without a reload
+    const p = await target(page, app.district);
+    await ingest(url, p.id, 0.99);
+    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+  });
+});
