@@ -18,6 +18,8 @@ export interface MetricDef {
   description: Bilingual;
   /** Domain of the colour ramp in display units. */
   domain: readonly [number, number];
+  /** What "not applicable" (frame code Q_NA) means for this metric. */
+  notApplicable: Bilingual;
   /** Multiply the stored value by this to get display units. */
   displayScale: number;
   live: boolean;
@@ -30,6 +32,7 @@ export const METRICS: Record<MetricId, MetricDef> = {
     unit: { zh: '% 容量', en: '% of capacity' },
     description: { zh: '在楼人数占设计容量的比例', en: 'People in the building as a share of its design capacity' },
     domain: [0, 100],
+    notApplicable: { zh: '不适用（无人员容量）', en: 'Not applicable (no people capacity)' },
     displayScale: 100,
     live: true,
   },
@@ -39,6 +42,7 @@ export const METRICS: Record<MetricId, MetricDef> = {
     unit: { zh: '% 已分配算力', en: '% of allocated compute' },
     description: { zh: '楼内企业已分配算力中正在使用的比例', en: "Share of the tenants' allocated compute in use" },
     domain: [0, 100],
+    notApplicable: { zh: '无算力租户', en: 'No tenant uses compute' },
     displayScale: 100,
     live: true,
   },
@@ -49,6 +53,7 @@ export const METRICS: Record<MetricId, MetricDef> = {
     description: { zh: '入驻企业员工数 ÷ 建筑面积', en: "Tenants' headcount per 10,000 m² of floor area" },
     // 1 person per 10 m² GFA (the data set's planning density) is 1,000 per 10,000 m².
     domain: [0, 1000],
+    notApplicable: { zh: '不适用', en: 'Not applicable' },
     displayScale: 1,
     live: false,
   },

@@ -1,14 +1,15 @@
 /**
  * The ONE place building colours are written. Per building, one RGBA texel:
- *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), or STALE_RGB;
+ *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), STALE_RGB, or NA_RGB
+ *         where the metric does not apply to the building (e.g. compute load without compute tenants);
  *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED).
  * Runs whenever the live buffer, the metric or the staleness changes; no allocation (module-level scratch).
  */
 import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { METRICS } from '@models/metrics.ts';
-import { STALE_RGB, rampInto, rampPosition } from '@models/colour.ts';
-import { Q_MAX } from '@models/frame.codec.ts';
+import { NA_RGB, STALE_RGB, rampInto, rampPosition } from '@models/colour.ts';
+import { Q_MAX, Q_NA } from '@models/frame.codec.ts';
 import type { LiveBuffer } from '../state/store.ts';
 
 export const FLAG_STALE = 1;
@@ -64,11 +65,13 @@ export function writeBuildingColours(
 
   for (let i = 0; i < n; i++) {
     let stale = allStale;
+    let notApplicable = false;
     let display = 0;
     if (!stale) {
       if (def.live) {
         const v = q[i]!;
-        if (v > Q_MAX) stale = true;
+        if (v === Q_NA) notApplicable = true;
+        else if (v > Q_MAX) stale = true;
         else display = (v / Q_MAX) * def.displayScale;
       } else {
         // headcountDensity: tenants' headcount per 10,000 m² of floor area
@@ -85,6 +88,10 @@ export function writeBuildingColours(
       out[o + 2] = STALE_RGB[2];
       flags |= FLAG_STALE;
       staleCount++;
+    } else if (notApplicable) {
+      out[o] = NA_RGB[0];
+      out[o + 1] = NA_RGB[1];
+      out[o + 2] = NA_RGB[2];
     } else {
       rampInto(rampPosition(display, domain), rgb, 0);
       out[o] = Math.round(rgb[0]! * 255);

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { METRICS } from '@models/metrics.ts';
-import { Q_MAX, isIngest } from '@models/frame.codec.ts';
+import { Q_MAX, Q_NA, isIngest } from '@models/frame.codec.ts';
 import { buildingIndexOf, live, liveIsStale, useTwin } from '../state/store.ts';
 import { twinHook } from '../scene/testHook.ts';
 import { formatNumber } from './format.ts';
@@ -45,7 +45,10 @@ export function HoverCard() {
       let from: string;
       if (def.live) {
         const q = (metric === 'computeLoad' ? live.computeQ : live.occupancyQ)[i] ?? 255;
-        if (q > Q_MAX || liveIsStale(performance.now(), staleAfterS)) {
+        if (q === Q_NA) {
+          text = def.notApplicable[lang];
+          from = '';
+        } else if (q > Q_MAX || liveIsStale(performance.now(), staleAfterS)) {
           text = T.stale[lang];
           from = '';
         } else {

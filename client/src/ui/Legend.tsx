@@ -4,7 +4,7 @@
  */
 import { useMemo, useRef } from 'react';
 import { METRICS } from '@models/metrics.ts';
-import { STALE_CSS, STALE_RGB, rampCss } from '@models/colour.ts';
+import { NA_CSS, STALE_CSS, STALE_RGB, rampCss } from '@models/colour.ts';
 import { live, useTwin } from '../state/store.ts';
 import { Bi } from './Bi.tsx';
 import { formatNumber, formatShanghaiTime } from './format.ts';
@@ -51,18 +51,30 @@ export function Legend() {
           </span>
         ))}
       </div>
-      <p className="legend__desc">{def.description[lang]}</p>
+      <p className="legend__desc">
+        <Bi text={def.description} lang={lang} />
+      </p>
       <div className="legend__foot">
-        <span className="legend__stale">
-          <span className="swatch swatch--stale" aria-hidden="true" style={{ backgroundImage: staleHatch }} />
-          <Bi text={T.stale} lang={lang} inline />
-        </span>
+        <div className="legend__swatches">
+          <span className="legend__stale">
+            <span className="swatch swatch--stale" aria-hidden="true" style={{ backgroundImage: staleHatch }} />
+            <Bi text={T.stale} lang={lang} inline />
+          </span>
+          {def.live && (
+            <span className="legend__stale" data-testid="legend-na">
+              <span className="swatch" aria-hidden="true" style={{ background: NA_CSS }} />
+              <Bi text={def.notApplicable} lang={lang} inline />
+            </span>
+          )}
+        </div>
         <span className="legend__time">
-          <span className="legend__time-label">{T.dataTime[lang]}</span>
+          <span className="legend__time-label">
+            <Bi text={T.dataTime} lang={lang} inline />
+          </span>
           <span className="legend__time-value" data-testid="data-time" ref={timeRef} />
           {def.live && simulator && simulator.mode !== 'off' && simulator.speed !== 1 && (
             <span className="legend__clock">
-              {T.simulatedClock[lang]} ×{simulator.speed}
+              <Bi text={{ zh: `${T.simulatedClock.zh} ×${simulator.speed}`, en: `${T.simulatedClock.en} ×${simulator.speed}` }} lang={lang} inline />
             </span>
           )}
         </span>
