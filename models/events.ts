@@ -36,6 +36,7 @@ export interface ServerToClientEvents {
   'district:snapshot': (snapshot: Snapshot) => void;
   /** One binary frame per tick (frame.codec.ts). Sent volatile: a slow client skips frames rather than queueing them. */
   'metrics:frame': (frame: ArrayBuffer | Uint8Array) => void;
+  /** Supplier pools, at most every 5 s (live.loop.ts POOLS_EVERY_MS). */
   'pools:update': (pools: PoolState[]) => void;
   'companies:update': (changes: CompanyState[]) => void;
   'district:event': (event: DistrictEvent) => void;

@@ -58,6 +58,18 @@ describe('live server over Socket.IO', () => {
     expect(snapshot.pools).toHaveLength(9);
   });
 
+  it('sends the supplier pools, within capacity, while frames flow', async () => {
+    const s = client();
+    const pools = await new Promise<Parameters<ServerToClientEvents['pools:update']>[0]>((resolve) => s.once('pools:update', resolve));
+    expect(pools).toHaveLength(9);
+    for (const p of pools) {
+      expect(p.source).toBe('simulated');
+      expect(p.allocatedPflops).toBeLessThanOrEqual(p.capacityPflops);
+      expect(p.usedPflops).toBeLessThanOrEqual(p.allocatedPflops);
+    }
+    expect(pools.find((p) => p.supplierId === 'sensetime')?.capacityPflops).toBe(1000);
+  }, 10_000);
+
   it('gives every client the same frames', async () => {
     const [s1, s2] = [client(), client()];
     const seen = [new Map<number, string>(), new Map<number, string>()];

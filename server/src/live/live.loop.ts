@@ -16,11 +16,15 @@ export interface LiveLoopOptions {
   onError?: (err: unknown) => void;
 }
 
+/** How often supplier pools go out (they are also in every snapshot). */
+export const POOLS_EVERY_MS = 5000;
+
 export class LiveLoop {
   readonly simulator: Simulator | null;
   seq = 0;
   lastFrame: Uint8Array;
   private timer: NodeJS.Timeout | null = null;
+  private poolsSentAtMs = -Infinity;
   private readonly wallStartMs: number;
   /** Called after the state is updated and before the frame goes out (history hooks in here). */
   readonly afterTick: Array<(wallNowMs: number) => void> = [];
@@ -95,7 +99,13 @@ export class LiveLoop {
     const { io, simulator, state } = this;
     // volatile: a client that cannot keep up skips frames instead of queueing them without bound
     io.volatile.emit('metrics:frame', this.lastFrame);
-    io.volatile.emit('pools:update', [...state.pools.values()]);
+    // Not volatile: a volatile emit right after the frame finds the transport busy and is always dropped. Sent at most
+    // every POOLS_EVERY_MS so a stalled client queues a handful before the heartbeat drops it.
+    const wall = this.options.now();
+    if (wall - this.poolsSentAtMs >= POOLS_EVERY_MS) {
+      this.poolsSentAtMs = wall;
+      io.emit('pools:update', [...state.pools.values()]);
+    }
     if (simulator) {
       if (simulator.changedCompanies.size > 0) {
         io.emit('companies:update', [...simulator.changedCompanies].map((i) => state.companies.get(state.district.companies[i]!.id)!));

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: every budget of PRODUCT.md ("Budgets") measured beside a naive baseline in the same run, printed
+ * as a table and written to var/bench/report.json. Medians and p95 over repeated runs; nothing here asserts a timing
+ * (a section that throws is reported and makes the exit code non-zero, a figure over budget does not).
+ *
+ *   1 draw calls            browser.bench.ts   (Chromium, SwiftShader)
+ *   2 apply one tick        browser.bench.ts   (Chromium main thread)
+ *   3 bytes on the wire     wire.bench.ts      (real server + socket.io-client)
+ *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
+ *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
+ *   6 history               history.bench.ts   (a week of minutes)
+ *
+ * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
+ * 50,000 buildings (syntheticDistrict.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { District } from '@models/district.ts';
+import { loadDistrict } from '../../server/src/district/district.loader.ts';
+import { REPO_ROOT } from '../../server/src/config.ts';
+import { browserBench } from './browser.bench.ts';
+import { buildClient, chromiumVersion } from './chromium.ts';
+import { commitsBench } from './commits.bench.ts';
+import { historyBench } from './history.bench.ts';
+import { ingestBench } from './ingest.bench.ts';
+import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
+import { log, printTable, type Row } from './stats.ts';
+import { wireBench } from './wire.bench.ts';
+
+const SCALES = [10_000, 50_000];
+const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
+
+function parseOnly(argv: readonly string[]): Set<number> {
+  const i = argv.indexOf('--only');
+  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6]);
+  return new Set(value.split(',').map((s) => Number(s.trim())));
+}
+
+interface Section {
+  name: string;
+  covers: number[];
+  run: () => Promise<{ rows: Row[]; raw: unknown }> | { rows: Row[]; raw: unknown };
+}
+
+async function main(): Promise<number> {
+  const only = parseOnly(process.argv.slice(2));
+  const started = performance.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-'));
+  const datasetRoot = path.join(REPO_ROOT, 'data');
+
+  log('loading the real district and generating synthetic ones');
+  const real = await loadDistrict(datasetRoot);
+  const realLabel = `real district (${real.buildings.length})`;
+  const synthetic: Array<{ label: string; district: District; dir: string }> = [];
+  for (const n of SCALES) {
+    const ds = generateDataset(real, n);
+    validate(ds);
+    const dir = path.join(tmp, `dataset-${n}`);
+    writeDataset(dir, ds);
+    synthetic.push({ label: `${n.toLocaleString('en-US')} buildings (synthetic)`, district: toDistrict(ds), dir });
+  }
+
+  let clientDir: string | null = null;
+  const client = async () => (clientDir ??= await buildClient());
+
+  const sections: Section[] = [
+    {
+      name: 'draw calls and tick cost (Chromium)',
+      covers: [1, 2],
+      run: async () => browserBench(await client(), [{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]),
+    },
+    { name: 'React commits per tick (Chromium, real app)', covers: [4], run: async () => commitsBench(await client()) },
+    { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
+    { name: 'ingest', covers: [5], run: () => ingestBench(real) },
+    { name: 'history', covers: [6], run: () => historyBench(real) },
+  ];
+
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+  const timings: Record<string, number> = {};
+  const errors: Record<string, string> = {};
+  for (const s of sections) {
+    if (!s.covers.some((c) => only.has(c))) continue;
+    const t0 = performance.now();
+    try {
+      const out = await s.run();
+      rows.push(...out.rows.filter((r) => only.has(r.section)));
+      raw[s.name] = out.raw;
+    } catch (err) {
+      errors[s.name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`FAILED: ${s.name}: ${errors[s.name]}`);
+    }
+    timings[s.name] = Math.round((performance.now() - t0) / 100) / 10;
+  }
+  rows.sort((a, b) => a.section - b.section);
+  const totalS = Math.round((performance.now() - started) / 100) / 10;
+
+  const report = {
+    generatedAt: new Date().toISOString(),
+    environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`, memoryGB: Math.round(os.totalmem() / 1e9), chromium: chromiumVersion },
+    note: 'ours vs a naive baseline measured in the same run; ratio = naive ÷ ours for costs, ours ÷ naive for throughputs. Medians and p95; nothing is asserted.',
+    totalSeconds: totalS,
+    sectionSeconds: timings,
+    rows,
+    errors,
+    raw,
+  };
+  fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+  fs.writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(printTable(rows));
+  console.log('\nnotes:');
+  for (const r of rows) if (r.note || r.baseline) console.log(`  [${r.section}] ${r.measure}, ${r.scope}: ${[r.baseline && `baseline: ${r.baseline}`, r.note].filter(Boolean).join('; ')}`);
+  console.log(`\n${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(' · ')} · total ${totalS} s`);
+  console.log(`report: ${path.relative(REPO_ROOT, REPORT)}`);
+
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (Object.keys(errors).length > 0) {
+    console.error(`failed sections: ${Object.keys(errors).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
