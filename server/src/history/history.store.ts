@@ -148,10 +148,17 @@ export class HistoryStore {
 
   /** Write one sampled minute of the live state, in one transaction. */
   writeSampledMinute(minute: number, buildings: readonly MinuteValue[], pools: readonly PoolMinute[]): void {
-    this.transaction(() => {
-      for (const b of buildings) this.stmt.addSampledBuilding.run(minute, b.buildingId, metricCode(b.metric), b.value, b.source);
-      for (const p of pools) this.stmt.addSampledPool.run(minute, p.supplierId, p.capacityPflops, p.allocatedPflops, p.usedPflops, p.source);
-    });
+    // Sampled minutes acknowledge nothing to anyone, so they skip the commit-time sync that blocks the event loop
+    // (the next FULL commit, or a checkpoint, syncs them); ingest batches keep synchronous=FULL.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.transaction(() => {
+        for (const b of buildings) this.stmt.addSampledBuilding.run(minute, b.buildingId, metricCode(b.metric), b.value, b.source);
+        for (const p of pools) this.stmt.addSampledPool.run(minute, p.supplierId, p.capacityPflops, p.allocatedPflops, p.usedPflops, p.source);
+      });
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /** One building metric, minute by minute, for minutes fromMinute..toMinute inclusive. */
