@@ -32,7 +32,7 @@ export const METRICS: Record<MetricId, MetricDef> = {
     unit: { zh: '% 容量', en: '% of capacity' },
     description: { zh: '在楼人数占设计容量的比例', en: 'People in the building as a share of its design capacity' },
     domain: [0, 100],
-    notApplicable: { zh: '不适用（无人员容量）', en: 'Not applicable (no people capacity)' },
+    notApplicable: { zh: '不适用', en: 'Not applicable' },
     displayScale: 100,
     live: true,
   },

@@ -98,6 +98,41 @@ describe('the twin in a browser', () => {
     await page.getByTestId('metric-occupancy').click();
   });
 
+  it('keeps labels apart, and names landmarks once zoomed in', async () => {
+    const shownBoxes = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.label[data-shown="1"] .label__box')].map((el) => {
+          const r = el.getBoundingClientRect();
+          const landmark = el.closest('.label--landmark') !== null;
+          return { text: (el as HTMLElement).innerText, landmark, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        }),
+      );
+    const overlaps = (boxes: Awaited<ReturnType<typeof shownBoxes>>) =>
+      boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1).map((b) => `${a.text} × ${b.text}`));
+
+    const wide = await shownBoxes();
+    expect(wide.filter((b) => !b.landmark)).toHaveLength(6);
+    expect(wide.some((b) => b.landmark)).toBe(false);
+    expect(overlaps(wide)).toEqual([]);
+
+    const mosu = await page.evaluate(() => window.__twin!.screenPositionOf('mosu-space'));
+    expect(mosu).not.toBeNull();
+    await page.mouse.move(mosu!.x, mosu!.y);
+    // OrbitControls zooms a fixed step per wheel event
+    for (let k = 0; k < 30; k++) {
+      await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(40);
+    }
+    await expect.poll(async () => (await shownBoxes()).filter((b) => b.landmark).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    const close = await shownBoxes();
+    expect(overlaps(close)).toEqual([]);
+    // landmark labels are bilingual too
+    for (const b of close.filter((x) => x.landmark)) expect(b.text).toMatch(/[\u4e00-\u9fff][\s\S]*[A-Za-z]/);
+
+    await page.getByTestId('reset-view').click();
+    await expect.poll(async () => (await shownBoxes()).some((b) => b.landmark), { timeout: 15_000 }).toBe(false);
+  });
+
   it('switches the language and remembers it', async () => {
     await page.getByTestId('lang-en').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toMatch(/^en/);
