@@ -30,19 +30,10 @@ import {
 } from '../models/district.ts';
 import { M_PER_DEG_LAT, M_PER_DEG_LON, ringAreaM2, unproject, type Origin } from '../models/geo.ts';
 import { checkDistrictConsistency } from '../models/district.validate.ts';
+import { mulberry32 } from '../models/random.ts';
 
 // ───────────────────────────── PRNG ─────────────────────────────
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SEED = 0x57b2_2024;
 const rand = mulberry32(SEED);
 const between = (a: number, b: number): number => a + (b - a) * rand();

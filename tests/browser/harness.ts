@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../chromium.ts';
 import { PNG } from 'pngjs';
 import { createApp, type App } from '../../server/src/app.ts';
 import { REPO_ROOT, testOptions, type AppOptions } from '../../server/src/config.ts';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function startServer(overrides: Partial<AppOptions> = {}): Promise<{ app: App; url: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-browser-'));
@@ -16,21 +16,7 @@ export async function startServer(overrides: Partial<AppOptions> = {}): Promise<
   return { app, url };
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+export const launchBrowser = launchChromium;
 
 /** Open a view and wait until the district is drawn and the first live frame applied. */
 export async function openTwin(browser: Browser, url: string, viewport = { width: 800, height: 500 }): Promise<Page> {

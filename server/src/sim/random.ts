@@ -1,16 +1,6 @@
 /** Small deterministic randomness: the simulator must give the same output for the same seed and start time. */
 
-/** mulberry32: a fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '@models/random.ts';
 
 /** Stateless hash of integers to [0, 1): for per-building constants and noise knots. */
 export function hash01(a: number, b: number, c = 0): number {
