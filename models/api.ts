@@ -73,7 +73,8 @@ export interface ErrorResponse {
   issues?: InputIssue[];
 }
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: string; issues?: InputIssue[] };
+/** Socket acknowledgement: the data, or what was wrong (and, when refused for rate, when to retry). */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: string; issues?: InputIssue[]; retryAfterS?: number };
 
 /** One minute of a building metric: the mean of the readings (or of the live value) in that minute. */
 export interface HistoryPoint {

@@ -90,7 +90,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount });
   await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
-  registerIngestNamespace(io, telemetry, http.log);
+  registerIngestNamespace(io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
   registerHistoryRoutes(http, io, { history, state });
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {

@@ -82,4 +82,23 @@ describe(`the ${INGEST_NAMESPACE} namespace`, () => {
     expect(decodeFrame(frames.find((f) => decodeFrame(f).seq > seqAtAck)!).occupancyIngest[index]).toBe(true);
     expect(ingestedIn(await getState(server.url))).toEqual([`${buildingId}.occupancy`]);
   });
+
+  it('should refuse batches past INGEST_RATE_LIMIT a minute per client, saying when to retry, and store none of them', async () => {
+    const limited = await startServer({ ingestRateLimit: 2 });
+    try {
+      const s = device(limited.url, { token: TOKEN });
+      const batch = (k: number) => ({ readings: [{ kind: 'building', buildingId, ts: new Date(Date.now() - 1000 - k).toISOString(), occupancy: 0.5 }] });
+      expect((await send(s, batch(1))).ok).toBe(true);
+      expect((await send(s, batch(2))).ok).toBe(true);
+      const refused = await send(s, batch(3));
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(refused.error).toMatch(/too many ingest batches: at most 2 per minute/);
+      expect(refused.retryAfterS).toBeGreaterThan(0);
+      expect(refused.retryAfterS).toBeLessThanOrEqual(60);
+      expect(rowCount(limited.app, 'reading')).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -41,25 +41,27 @@ export function HoverCard() {
       secondary.textContent = b.name ? b.name[other] : '';
       cluster.textContent = c ? `${c.name[lang]} · ${Math.round(b.heightM)} m · ${b.floors} ${lang === 'zh' ? '层' : 'floors'}` : '';
       const def = METRICS[metric];
+      // both languages, the chosen one first: the card is read by mixed rooms too
+      const both = (t: { zh: string; en: string }) => `${t[lang]} · ${t[other]}`;
       let text: string;
       let from: string;
       if (def.live) {
         const q = (metric === 'computeLoad' ? live.computeQ : live.occupancyQ)[i] ?? 255;
         if (q === Q_NA) {
-          text = def.notApplicable[lang];
+          text = both(def.notApplicable);
           from = '';
         } else if (q > Q_MAX || liveIsStale(performance.now(), staleAfterS)) {
-          text = T.stale[lang];
+          text = both(T.stale);
           from = '';
         } else {
           text = `${formatNumber((q / Q_MAX) * def.displayScale, lang)} ${def.unit[lang]}`;
-          from = isIngest(live.sources, i, metric === 'computeLoad' ? 1 : 0) ? T.sourceIngest[lang] : T.sourceSimulated[lang];
+          from = both(isIngest(live.sources, i, metric === 'computeLoad' ? 1 : 0) ? T.sourceIngest : T.sourceSimulated);
         }
       } else {
         text = `${formatNumber((live.headcount[i]! / b.gfaM2) * 10_000, lang)} ${def.unit[lang]}`;
-        from = `${formatNumber(live.headcount[i]!, lang)} ${T.staff[lang]} · ${T.sourceCompanies[lang]}`;
+        from = `${formatNumber(live.headcount[i]!, lang)} ${T.staff[lang]} · ${both(T.sourceCompanies)}`;
       }
-      value.textContent = `${def.label[lang]}  ${text}`;
+      value.textContent = `${def.label[lang]} ${def.label[other]}  ${text}`;
       source.textContent = from;
     };
 

@@ -5,8 +5,38 @@ import type { Ack } from '@models/api.ts';
 import type { IngestAccepted } from '@models/telemetry.ts';
 import type { TelemetryService } from './telemetry.service.ts';
 
-export function registerIngestNamespace(io: Server, service: TelemetryService, log: { error: (obj: object, msg: string) => void }): void {
+/** Batches per minute per client address, shared by all its sockets: the same budget as the HTTP route. */
+class MinuteWindow {
+  private readonly counts = new Map<string, { windowStartMs: number; count: number }>();
+  constructor(
+    private readonly max: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Seconds until the client may send again, or 0 when this batch is allowed. */
+  take(client: string): number {
+    const now = this.now();
+    let w = this.counts.get(client);
+    if (!w || now - w.windowStartMs >= 60_000) {
+      // forget finished windows so the map does not grow with every address ever seen
+      for (const [k, v] of this.counts) if (now - v.windowStartMs >= 60_000) this.counts.delete(k);
+      w = { windowStartMs: now, count: 0 };
+      this.counts.set(client, w);
+    }
+    if (w.count >= this.max) return Math.ceil((w.windowStartMs + 60_000 - now) / 1000);
+    w.count++;
+    return 0;
+  }
+}
+
+export function registerIngestNamespace(
+  io: Server,
+  service: TelemetryService,
+  log: { error: (obj: object, msg: string) => void },
+  limits: { batchesPerMinute: number; now: () => number },
+): void {
   const ingest = io.of(INGEST_NAMESPACE) as Namespace<IngestClientToServerEvents, IngestServerToClientEvents>;
+  const window = new MinuteWindow(limits.batchesPerMinute, limits.now);
 
   ingest.use((socket, next) => {
     const problem = service.authProblem((socket.handshake.auth as { token?: unknown } | undefined)?.token);
@@ -20,6 +50,11 @@ export function registerIngestNamespace(io: Server, service: TelemetryService, l
   ingest.on('connection', (socket) => {
     socket.on('telemetry:batch', (batch, ack) => {
       if (typeof ack !== 'function') return;
+      const retryAfterS = window.take(socket.handshake.address);
+      if (retryAfterS > 0) {
+        ack({ ok: false, error: `too many ingest batches: at most ${limits.batchesPerMinute} per minute per client; retry in ${retryAfterS} s`, retryAfterS });
+        return;
+      }
       let res: Ack<IngestAccepted>;
       try {
         const outcome = service.ingest(batch);
