@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
 import { PROTOCOL_VERSION } from '@models/events.ts';
-import { applyCompanyStates, applyFrame, pushDistrictEvent, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
+import { applyCompanyStates, applyFrame, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
 import { ensureDistrictVersion } from './api.ts';
 
 export type TwinSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -74,7 +74,6 @@ export function startSocket(): TwinSocket {
   s.on('metrics:frame', onFrame);
   s.on('companies:update', (changes) => applyCompanyStates(changes));
   s.on('pools:update', (pools) => useTwin.setState({ pools }));
-  s.on('district:event', (event) => pushDistrictEvent(event));
 
   window.addEventListener('offline', () => setConnection('offline'));
   window.addEventListener('online', () => {
@@ -89,8 +88,4 @@ export function startSocket(): TwinSocket {
     if (connection === 'reconnecting' && disconnectedAtMs !== null && performance.now() - disconnectedAtMs > OFFLINE_AFTER_MS) setConnection('offline');
   }, 5000);
   return s;
-}
-
-export function getSocket(): TwinSocket | null {
-  return socket;
 }

@@ -12,7 +12,6 @@ import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { METRIC_IDS } from '@models/metrics.ts';
 import type { CompanyState, PoolState, SimulatorInfo } from '@models/api.ts';
-import type { DistrictEvent } from '@models/events.ts';
 import { FRAME_KIND, FrameError, Q_MAX, decodeHeader, frameColumns } from '@models/frame.codec.ts';
 
 export type Lang = 'zh' | 'en';
@@ -68,7 +67,6 @@ export interface TwinState {
   simulatedShare: number;
   selectedBuildingId: string | null;
   pools: PoolState[];
-  recentEvents: DistrictEvent[];
 
   setLang(lang: Lang): void;
   setMetric(metric: MetricId): void;
@@ -89,7 +87,6 @@ export const useTwin = create<TwinState>()((set) => ({
   simulatedShare: 0,
   selectedBuildingId: null,
   pools: [],
-  recentEvents: [],
 
   setLang(lang) {
     try {
@@ -315,10 +312,4 @@ export function buildingIndexOf(id: string): number {
 /** Whether the live values as a whole are stale on the client clock (no frame for longer than staleAfterS). */
 export function liveIsStale(nowMs: number, staleAfterS: number): boolean {
   return !live.hasFrame || nowMs - live.receivedAtMs > staleAfterS * 1000;
-}
-
-const MAX_RECENT_EVENTS = 20;
-export function pushDistrictEvent(event: DistrictEvent): void {
-  const recent = useTwin.getState().recentEvents;
-  useTwin.setState({ recentEvents: [event, ...recent].slice(0, MAX_RECENT_EVENTS) });
 }
