@@ -3,10 +3,14 @@
  * its label from simulated to live feed; a value that goes stale turns grey; the page recovers by itself after the
  * server restarts.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { District } from '@models/district.ts';
+import { DATA_FILES, type District } from '@models/district.ts';
 import type { App } from '../../server/src/app.ts';
+import { REPO_ROOT } from '../../server/src/config.ts';
 import { launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
 
 const TOKEN = 'browser-test-token-0123456789';
@@ -114,5 +118,40 @@ describe('stale data and recovery', () => {
     const p = await target(page, app.district);
     await ingest(url, p.id, 0.99);
     await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+  });
+});
+
+describe('a new data set on the server', () => {
+  it('is fetched by an open page before it applies frames, without a reload', async () => {
+    let { app, url } = await startServer({ simulator: { mode: 'fill', seed: 4, speed: 1 } });
+    const page = await openTwin(browser, `${url}/?lang=zh`);
+    try {
+      const p = await target(page, app.district);
+      const building = app.district.buildings.find((b) => b.id === p.id)!;
+      // the same district, but this building three times as tall: a different data-set version
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-dataset-'));
+      for (const f of Object.values(DATA_FILES)) fs.copyFileSync(path.join(REPO_ROOT, 'data', f), path.join(dir, f));
+      const file = path.join(dir, DATA_FILES.district);
+      const district = JSON.parse(fs.readFileSync(file, 'utf8')) as { buildings: { id: string; heightM: number }[] };
+      district.buildings.find((b) => b.id === p.id)!.heightM = Math.min(400, building.heightM * 3);
+      fs.writeFileSync(file, JSON.stringify(district));
+
+      await page.evaluate(() => (window as unknown as { __reloads: number }).__reloads = 0);
+      const port = Number(new URL(url).port);
+      const before = app.district.version;
+      await app.close();
+      ({ app, url } = await startServer({ port, datasetDir: dir, simulator: { mode: 'fill', seed: 4, speed: 1 } }));
+      expect(app.district.version).not.toBe(before);
+
+      // the roof of the taller building is drawn higher on screen
+      await expect
+        .poll(async () => (await page.evaluate((id) => window.__twin!.screenPositionOf(id), p.id))?.y ?? Infinity, { timeout: 30_000 })
+        .toBeLessThan(p.y - 5);
+      // the same page: no reload happened
+      expect(await page.evaluate(() => (window as unknown as { __reloads?: number }).__reloads)).toBe(0);
+    } finally {
+      await page.close();
+      await app.close();
+    }
   });
 });
