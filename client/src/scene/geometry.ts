@@ -9,6 +9,29 @@ import { project, type Origin } from '@models/geo.ts';
 
 const scratchXZ: [number, number] = [0, 0];
 
+/** Scratch for mitreInto: the unit mitre direction. */
+const mitre = new Float64Array(2);
+
+/**
+ * The mitre of two unit edge normals a and b, written to `mitre`; returns how far along it a unit offset reaches,
+ * limited by `minCos` so sharp corners do not spike (antiparallel normals fall back to b).
+ */
+function mitreInto(ax: number, az: number, bx: number, bz: number, minCos: number): number {
+  let mx = ax + bx;
+  let mz = az + bz;
+  const ml = Math.hypot(mx, mz);
+  if (ml < 1e-6) {
+    mx = bx;
+    mz = bz;
+  } else {
+    mx /= ml;
+    mz /= ml;
+  }
+  mitre[0] = mx;
+  mitre[1] = mz;
+  return 1 / Math.max(mx * bx + mz * bz, minCos);
+}
+
 /** A projected ring as flat [x0, z0, x1, z1, …], counter-clockwise on the map (x east, −z north), unclosed. */
 export function projectRing(origin: Origin, ring: readonly LngLat[]): Float64Array {
   let n = ring.length;
@@ -296,17 +319,9 @@ function contactShadowsGeometry(rings: readonly Float64Array[], district: Distri
       az /= la;
       bx /= lb;
       bz /= lb;
-      let mx = ax + bx;
-      let mz = az + bz;
-      const ml = Math.hypot(mx, mz);
-      if (ml < 1e-6) {
-        mx = bx;
-        mz = bz;
-      } else {
-        mx /= ml;
-        mz /= ml;
-      }
-      const scale = width / Math.max(mx * bx + mz * bz, 0.5);
+      const scale = width * mitreInto(ax, az, bx, bz, 0.5);
+      const mx = mitre[0]!;
+      const mz = mitre[1]!;
       position.set([x, 0, z, x + mx * scale, 0, z + mz * scale], v * 3);
       colour.set([0, 0, 0, strength, 0, 0, 0, 0], v * 4);
       v += 2;
@@ -410,20 +425,9 @@ export function ribbonsGeometry(origin: Origin, lines: readonly { line: readonly
         dz1 = dz0;
       }
       // left normals of both segments, averaged into a mitre (limited so sharp turns do not spike)
-      const n0x = -dz0, n0z = dx0;
-      const n1x = -dz1, n1z = dx1;
-      let mx = n0x + n1x;
-      let mz = n0z + n1z;
-      const ml = Math.hypot(mx, mz);
-      if (ml < 1e-6) {
-        mx = n1x;
-        mz = n1z;
-      } else {
-        mx /= ml;
-        mz /= ml;
-      }
-      const cos = mx * n1x + mz * n1z;
-      const scale = half / Math.max(cos, 0.35);
+      const scale = half * mitreInto(-dz0, dx0, -dz1, dx1, 0.35);
+      const mx = mitre[0]!;
+      const mz = mitre[1]!;
       if (s > 0) {
         const px = pts[((s - 1) % n) * 2]!;
         const pz = pts[((s - 1) % n) * 2 + 1]!;

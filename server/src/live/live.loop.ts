@@ -74,8 +74,8 @@ export class LiveLoop {
       simulator.step(tMs);
       const force = this.options.simulator.mode === 'on';
       for (let i = 0; i < state.n; i++) {
-        state.setSimulated('occupancy', i, simulator.occupancy[i]!, tMs, force ? Infinity : wall);
-        state.setSimulated('computeLoad', i, simulator.computeLoad[i]!, tMs, force ? Infinity : wall);
+        state.setSimulated('occupancy', i, simulator.occupancy[i]!, tMs, wall, force);
+        state.setSimulated('computeLoad', i, simulator.computeLoad[i]!, tMs, wall, force);
       }
       for (const p of simulator.pools) {
         const current = state.pools.get(p.supplierId);

@@ -62,10 +62,10 @@ export class LiveState {
     }
   }
 
-  /** Write a simulated value unless a fresh ingest value holds the slot. */
-  setSimulated(metric: LiveMetric, i: number, value: number, tsMs: number, wallNowMs: number): void {
+  /** Write a simulated value unless a fresh ingest value holds the slot (`overrideIngest`: SIMULATOR=on). */
+  setSimulated(metric: LiveMetric, i: number, value: number, tsMs: number, wallNowMs: number, overrideIngest = false): void {
     const col = this.metrics[metric];
-    if (col.source[i] === SOURCE_INGEST && wallNowMs - col.ts[i]! <= this.staleAfterMs) return;
+    if (!overrideIngest && col.source[i] === SOURCE_INGEST && wallNowMs - col.ts[i]! <= this.staleAfterMs) return;
     col.value[i] = value;
     col.ts[i] = tsMs;
     col.source[i] = SOURCE_SIMULATED;
