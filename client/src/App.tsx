@@ -1,9 +1,12 @@
 import { useEffect } from 'react';
 import { useTwin } from './state/store.ts';
-import { TwinCanvas } from './scene/TwinCanvas.tsx';
-import { LabelLayer } from './scene/labels/LabelLayer.tsx';
-import { HoverCard } from './ui/HoverCard.tsx';
-import { Hud } from './ui/Hud.tsx';
+import { ExplorerView } from './views/ExplorerView.tsx';
+import { viewPathOf, type ViewPath } from './views/routes.ts';
+
+/** Views not built yet fall back to the explorer; each view registers here as it lands. */
+const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
+  '/': ExplorerView,
+};
 
 export function App() {
   const lang = useTwin((s) => s.lang);
@@ -12,15 +15,11 @@ export function App() {
     document.title = lang === 'zh' ? '徐汇滨江 · West Bund Twin' : 'West Bund Twin · 徐汇滨江';
   }, [lang]);
 
+  const path = viewPathOf(window.location.pathname);
+  const View = VIEWS[path] ?? ExplorerView;
   return (
-    <div className="app" data-lang={lang}>
-      <div className="stage">
-        <TwinCanvas />
-        <LabelLayer />
-        <HoverCard />
-        <div className="vignette" aria-hidden="true" />
-      </div>
-      <Hud />
+    <div className="app" data-lang={lang} data-view={path}>
+      <View />
     </div>
   );
 }
