@@ -22,6 +22,7 @@ import { registerHistoryRoutes } from './history/history.routes.ts';
 import { restoreIngested, TelemetryService } from './telemetry/telemetry.service.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
 import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
+import { registerBriefing } from './briefing/briefing.ts';
 
 export interface App {
   http: FastifyInstance;
@@ -92,6 +93,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
   registerIngestNamespace(io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
   registerHistoryRoutes(http, io, { history, state });
+  await registerBriefing(http, io, district, options);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
