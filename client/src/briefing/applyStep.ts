@@ -7,7 +7,7 @@
  * Until then it calls that action when the store has it, and otherwise sets what the current store can (metric,
  * language, selected building); the camera pose then waits for the real action.
  */
-import type { ViewPatch } from '@models/view.ts';
+import type { Lang, ViewPatch } from '@models/view.ts';
 import { useTwin } from '../state/store.ts';
 
 type WithActions = { actions?: { applyPatch?: (patch: ViewPatch) => void } };
@@ -22,3 +22,11 @@ export function applyPatch(patch: ViewPatch): void {
   if (patch.lang) state.setLang?.(patch.lang);
   if (patch.selection !== undefined) state.select?.(patch.selection?.kind === 'building' ? patch.selection.id : null);
 }
+
+type LangShape = { lang?: Lang; view?: { lang?: Lang } };
+const langOf = (s: unknown): Lang => (s as LangShape).view?.lang ?? (s as LangShape).lang ?? 'zh';
+
+/** The screen's language now (the only other thing the briefing reads from the view state). */
+export const currentLang = (): Lang => langOf(useTwin.getState());
+/** The screen's language, as a React hook (for the remote's own text before it joins). */
+export const useLang = (): Lang => useTwin(langOf);

@@ -14,8 +14,7 @@ import type { Bilingual } from '@models/district.ts';
 import { FIGURE_SOURCE_LABEL, type Fact, type ResolvedFigure, type StoryStep } from '@models/story.ts';
 import { TwinCanvas } from '../scene/TwinCanvas.tsx';
 import { LabelLayer } from '../scene/labels/LabelLayer.tsx';
-import { useTwin } from '../state/store.ts';
-import { applyPatch } from '../briefing/applyStep.ts';
+import { applyPatch, currentLang } from '../briefing/applyStep.ts';
 import { openBriefingSocket, request } from '../briefing/briefingSocket.ts';
 import { useKeyFigures } from '../briefing/keyFigures.ts';
 import { useStory, useStoryList } from '../briefing/stories.ts';
@@ -39,7 +38,7 @@ export function BriefingView() {
     storyId: params.get('story'),
     step: 0,
     blank: false,
-    lang: useTwin.getState().lang,
+    lang: currentLang(),
     metric: null,
     patch: null,
   }));

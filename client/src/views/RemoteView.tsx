@@ -10,7 +10,7 @@ import type { BriefingAck } from '@models/events.ts';
 import type { Bilingual } from '@models/district.ts';
 import { METRIC_IDS, METRICS } from '@models/metrics.ts';
 import type { Lang } from '@models/view.ts';
-import { useTwin } from '../state/store.ts';
+import { useLang } from '../briefing/applyStep.ts';
 import { openBriefingSocket, request, type BriefingSocket } from '../briefing/briefingSocket.ts';
 import { useStory, useStoryList } from '../briefing/stories.ts';
 import { B, REFUSAL } from '../briefing/strings.ts';
@@ -31,7 +31,7 @@ function T({ t, lang }: { t: Bilingual; lang: Lang }) {
 }
 
 export function RemoteView() {
-  const uiLang = useTwin((s) => s.lang);
+  const uiLang = useLang();
   const params = new URLSearchParams(window.location.search);
   const [group, setGroup] = useState(params.get('group') ?? '');
   const [pin, setPin] = useState('');
@@ -137,6 +137,8 @@ export function RemoteView() {
 
   const steps = story?.story.steps ?? [];
   const inControl = state.controllerId === me;
+  const shownStep = state.mode === 'story' ? steps[state.step] : undefined;
+  const metric = state.metric ?? shownStep?.view.metric ?? null;
   const holder = state.presenters.find((p) => p.id === state.controllerId);
   const others = state.presenters.filter((p) => p.id !== me);
   return (
@@ -165,6 +167,13 @@ export function RemoteView() {
         )}
       </header>
       {error && <Refusal error={error} lang={lang} />}
+      <p className="remote__on-wall" data-testid="on-wall">
+        <T t={B.onWall!} lang={lang} />:{' '}
+        <strong>
+          {state.mode === 'attract' ? B.attract![lang] : `${state.step + 1} / ${steps.length} · ${shownStep?.title[lang] ?? ''}`}
+          {state.blank ? ` · ${B.blank![lang]}` : ''}
+        </strong>
+      </p>
 
       <section className="remote__drive">
         <button type="button" className="remote__button remote__button--big" onClick={() => command({ kind: 'back' })} disabled={!inControl}>
@@ -178,7 +187,7 @@ export function RemoteView() {
       <section className="remote__switches">
         <div className="remote__group-buttons" role="group" aria-label={B.metric![lang]}>
           {METRIC_IDS.map((m) => (
-            <button key={m} type="button" className="remote__button" aria-pressed={state.metric === m} onClick={() => command({ kind: 'metric', metric: m })} disabled={!inControl}>
+            <button key={m} type="button" className="remote__button" aria-pressed={metric === m} onClick={() => command({ kind: 'metric', metric: m })} disabled={!inControl}>
               <T t={METRICS[m].label} lang={lang} />
             </button>
           ))}
