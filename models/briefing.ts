@@ -28,6 +28,10 @@ export const RemoteJoin = z.strictObject({
 });
 export type RemoteJoin = z.infer<typeof RemoteJoin>;
 
+/** `control:request` carries nothing (an empty object). */
+export const ControlRequest = z.strictObject({});
+export type ControlRequest = z.infer<typeof ControlRequest>;
+
 export const ControlHandover = z.strictObject({ to: z.string().min(1).max(64) });
 export type ControlHandover = z.infer<typeof ControlHandover>;
 

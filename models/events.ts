@@ -58,7 +58,7 @@ export const INGEST_NAMESPACE = '/ingest';
 // ---------------------------------------------------------------------------------------------------------------
 // Presenter groups: the `/briefing` namespace (models/briefing.ts; server/src/briefing/)
 
-import type { BriefingCommand, BriefingRefusal, BriefingState, ControlHandover, RemoteJoin, RemoteJoined, ScreenJoin } from './briefing.ts';
+import type { BriefingCommand, BriefingRefusal, BriefingState, ControlHandover, ControlRequest, RemoteJoin, RemoteJoined, ScreenJoin } from './briefing.ts';
 import type { InputIssue } from './telemetry.ts';
 
 /** Ack of a briefing request: the data, or what was wrong and a code the remote can act on. */
@@ -72,7 +72,7 @@ export interface BriefingClientToServerEvents {
   /** A remote joins a group with the presenter PIN; it gets control when nobody holds it. */
   'remote:join': (req: RemoteJoin, ack: (res: BriefingAck<RemoteJoined>) => void) => void;
   /** Take control when nobody holds it. */
-  'control:request': (req: Record<string, never>, ack: (res: BriefingAck<BriefingState>) => void) => void;
+  'control:request': (req: ControlRequest, ack: (res: BriefingAck<BriefingState>) => void) => void;
   /** The controller hands control to another presenter of the group. */
   'control:handover': (req: ControlHandover, ack: (res: BriefingAck<BriefingState>) => void) => void;
   /** Only from the presenter holding control. */

@@ -87,12 +87,13 @@ export function BriefingView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [group, steps.length]);
 
-  // The attract loop: the steps in turn, on its own clock.
+  // The attract loop: the steps in turn, by the wall clock, so the screens of a room change step together.
   const [attractStep, setAttractStep] = useState(0);
   useEffect(() => {
     if (shown.mode !== 'attract' || steps.length === 0) return;
-    setAttractStep(0);
-    const id = window.setInterval(() => setAttractStep((i) => (i + 1) % steps.length), ATTRACT_STEP_S * 1000);
+    const tick = () => setAttractStep(Math.floor(Date.now() / (ATTRACT_STEP_S * 1000)) % steps.length);
+    tick();
+    const id = window.setInterval(tick, 1000);
     return () => window.clearInterval(id);
   }, [shown.mode, steps.length]);
 

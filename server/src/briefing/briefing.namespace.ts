@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Namespace, Server } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
-import { BRIEFING_NAMESPACE, BriefingCommand, ControlHandover, RemoteJoin, ScreenJoin, type BriefingState } from '../../../models/briefing.ts';
+import { BRIEFING_NAMESPACE, BriefingCommand, ControlHandover, ControlRequest, RemoteJoin, ScreenJoin, type BriefingState } from '../../../models/briefing.ts';
 import type { BriefingAck, BriefingClientToServerEvents, BriefingServerToClientEvents } from '../../../models/events.ts';
 import { toInputIssues } from '../../../models/telemetry.ts';
 import type { z } from 'zod';
@@ -97,10 +97,12 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       return socket.data.group;
     };
 
-    socket.on('control:request', (_req, rawAck) => {
+    socket.on('control:request', (req, rawAck) => {
       const ack = safeAck<BriefingState>(rawAck);
       const code = asPresenter(ack);
       if (!code) return;
+      const parsed = ControlRequest.safeParse(req ?? {});
+      if (!parsed.success) return ack(invalid(parsed.error, 'control:request'));
       const r = o.groups.requestControl(code, socket.id);
       if (r.ok) emitState(r.state);
       ack(reply(r));
