@@ -105,6 +105,25 @@ describe('a briefing driven from a remote', () => {
     await expect.poll(() => both((p) => p.locator('.briefing').getAttribute('data-mode')), { timeout: 30_000 }).toEqual(['attract', 'attract']);
   });
 
+  it('alone, a presentation clicker and the keyboard drive the story: PageDown/PageUp, space, B blanks, L switches language', async () => {
+    const p = await openTwin(browser, `${url}/briefing?lang=en`, { width: 640, height: 360 });
+    await p.waitForSelector('.briefing[data-mode="story"][data-step="0"]', { timeout: 60_000 });
+    expect(await titleOf(p)).toBe(story.steps[0]!.title.en);
+    await p.keyboard.press('PageDown');
+    await p.keyboard.press(' ');
+    await p.waitForSelector('.briefing[data-step="2"]');
+    await p.keyboard.press('PageUp');
+    await p.waitForSelector('.briefing[data-step="1"]');
+    expect(await titleOf(p)).toBe(story.steps[1]!.title.en);
+    await p.keyboard.press('l');
+    await expect.poll(() => titleOf(p)).toBe(story.steps[1]!.title.zh);
+    await p.keyboard.press('b');
+    await p.waitForSelector('.briefing[data-blank="1"]');
+    await p.keyboard.press('b');
+    await p.waitForSelector('.briefing[data-blank="0"]');
+    await p.close();
+  });
+
   it('on a 4K wall every visible text of the briefing is at least 1/50 of the screen height', async () => {
     const p = screens[1]!;
     await p.setViewportSize({ width: 3840, height: 2160 });
@@ -123,5 +142,8 @@ describe('a briefing driven from a remote', () => {
     });
     expect(sizes.length).toBeGreaterThan(5);
     for (const s of sizes) expect(s.px, s.text).toBeGreaterThanOrEqual(2160 / 50);
+    // a 4K canvas in software WebGL is heavy: back to small for whatever runs next
+    await p.setViewportSize({ width: 640, height: 360 });
   });
+
 });
