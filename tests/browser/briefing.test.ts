@@ -3,11 +3,13 @@
  * change both screens' step and caption; a wrong PIN and a screen's own keys drive nothing.
  * (The camera-pose assertion comes once the explorer's store, with `actions.applyPatch`, is merged.)
  */
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryResponse } from '@models/story.ts';
 import type { App } from '../../server/src/app.ts';
-import { launchBrowser, openTwin, screenshot, startServer } from './harness.ts';
+import { REPO_ROOT } from '../../server/src/config.ts';
+import { launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer } from './harness.ts';
 
 const PIN = '2468';
 let app: App;
@@ -73,6 +75,15 @@ describe('a briefing driven from a remote', () => {
     const sources = await screens[0]!.locator('.briefing__figure').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.source));
     expect(sources.length).toBe(story.steps[1]!.figures.length);
     expect(sources).toContain('sourced');
+
+    if (process.env.UPDATE_SCREENSHOT) {
+      const p = screens[0]!;
+      await p.setViewportSize({ width: 1280, height: 720 });
+      await nextDrawnFrame(p);
+      await p.screenshot({ path: path.join(REPO_ROOT, 'docs', 'briefing.png') });
+      await p.setViewportSize({ width: 640, height: 360 });
+      await remote.screenshot({ path: path.join(REPO_ROOT, 'docs', 'remote.png') });
+    }
   });
 
   it("a screen's own keys do not drive the group", async () => {
