@@ -2,20 +2,21 @@
  * The one seam between the briefing and the view state: a story step, a remote's metric/language/patch all arrive
  * here as one `ViewPatch`. The rest of the briefing never touches the store's shape.
  *
- * MERGE NOTE (lead): once the explorer's store (issue 6) is in, this whole file is
- *   `export const applyPatch = (patch: ViewPatch) => useTwin.getState().actions.applyPatch(patch);`
- * Until then it calls that action when the store has it, and otherwise sets what the current store can (metric,
- * language, selected building); the camera pose then waits for the real action.
+ * MERGE NOTE (lead): with the explorer's store (issue 6) merged, `applyPatch` below takes its first branch
+ * (`useTwin.getState().actions.applyPatch(patch)`) and `currentLang` reads `view.lang`; the fallbacks for the old
+ * store (metric, language, selected building only; no camera) can then be deleted.
  */
 import type { Lang, ViewPatch } from '@models/view.ts';
 import { useTwin } from '../state/store.ts';
 
-type WithActions = { actions?: { applyPatch?: (patch: ViewPatch) => void } };
+type WithActions = { actions?: { applyPatch?: (patch: ViewPatch) => { ok: boolean; error?: string } | void } };
 
 export function applyPatch(patch: ViewPatch): void {
   const state = useTwin.getState() as unknown as WithActions & Partial<{ setMetric(m: string): void; setLang(l: string): void; select(id: string | null): void }>;
   if (state.actions?.applyPatch) {
-    state.actions.applyPatch(patch);
+    const r = state.actions.applyPatch(patch);
+    // A story is validated at start-up and a remote's patch by the server, so a refusal here is a bug worth seeing.
+    if (r && !r.ok) console.warn('[briefing] view patch refused:', r.error);
     return;
   }
   if (patch.metric) state.setMetric?.(patch.metric);
