@@ -19,9 +19,11 @@ export function serverTimeouts(limits: LimitOptions): { requestTimeout: number; 
 }
 
 /**
- * The CSP, source by source, for what the built client loads: its own scripts, styles and fonts; a data: favicon;
- * the live socket on the same origin (ws: and wss: are covered by 'self'); WebGL textures it builds in memory (blob:).
- * Nothing inline, no eval, no other origin.
+ * The CSP, source by source, for what the built client loads (checked in dist/client and by tests/browser/csp.test.ts,
+ * which fails on any violation): its own module scripts, stylesheet and fonts; the data: favicon in index.html; the
+ * live socket on the same origin (ws: and wss: are covered by 'self' in CSP 3). Three.js builds its textures in memory
+ * (no blob: URLs, no workers). Nothing inline, no eval, no other origin. React sets styles through the CSSOM, which
+ * style-src does not govern.
  */
 export function contentSecurityPolicy(frameAncestors: readonly string[]): Record<string, string[] | null> {
   return {
@@ -29,10 +31,10 @@ export function contentSecurityPolicy(frameAncestors: readonly string[]): Record
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:', 'blob:'],
-    'font-src': ["'self'", 'data:'],
+    'img-src': ["'self'", 'data:'],
+    'font-src': ["'self'"],
     'connect-src': ["'self'"],
-    'worker-src': ["'self'", 'blob:'],
+    'worker-src': ["'self'"],
     'object-src': ["'none'"],
     'base-uri': ["'self'"],
     'form-action': ["'self'"],
