@@ -11,8 +11,8 @@ import { startServer, type Running } from './ingest.helpers.ts';
 const limits = (l: Partial<LimitOptions>): LimitOptions => ({ ...testOptions().limits, ...l });
 
 /** A polling handshake as a browser's first request would make it, from a chosen local address. */
-function handshake(url: string, opts: { from?: string; origin?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  const u = new URL(`${url}/socket.io/?EIO=4&transport=polling`);
+function handshake(url: string, opts: { from?: string; origin?: string; sid?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const u = new URL(`${url}/socket.io/?EIO=4&transport=polling${opts.sid ? `&sid=${opts.sid}` : ''}`);
   return new Promise((resolve, reject) => {
     const req = http.get(
       { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, localAddress: opts.from, headers: opts.origin ? { origin: opts.origin } : {}, agent: false },
@@ -44,7 +44,12 @@ describe('sessions', () => {
 
   it('should refuse handshakes past MAX_SESSIONS_PER_ADDRESS from one address with 429 and a message, while another address still connects', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await handshake(server.url, { from: '127.0.0.1' })).status);
+    const sids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await handshake(server.url, { from: '127.0.0.1' });
+      statuses.push(res.status);
+      sids.push((JSON.parse(res.body.slice(1)) as { sid: string }).sid);
+    }
     expect(statuses).toEqual([200, 200, 200]);
     for (let i = 0; i < 20; i++) {
       const refused = await handshake(server.url, { from: '127.0.0.1' });
@@ -52,6 +57,9 @@ describe('sessions', () => {
       expect(JSON.parse(refused.body).error).toMatch(/too many sessions from 127\.0\.0\.1: at most 3 at once \(MAX_SESSIONS_PER_ADDRESS\)/);
       expect(refused.headers['retry-after']).toBeDefined();
     }
+    // The sessions already open keep working at the cap: a poll is not a new session.
+    const poll = await handshake(server.url, { from: '127.0.0.1', sid: sids[0] });
+    expect(poll.status).toBe(200);
     const other = await handshake(server.url, { from: '127.0.0.2' });
     expect(other.status).toBe(200);
     expect(other.body).toMatch(/^0\{"sid":/);
