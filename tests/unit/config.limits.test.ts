@@ -21,7 +21,7 @@ describe('limits from the environment', () => {
       frameAncestors: ["'self'"],
       authFailuresPerMinute: 10,
       headersTimeoutMs: 10_000,
-      requestTimeoutMs: 30_000,
+      requestTimeoutMs: 60_000,
       shutdownTimeoutMs: 10_000,
     });
     const l = optionsFromEnv({ ALLOWED_ORIGINS: 'https://wall.example.com, http://10.0.0.5:8080', FRAME_ANCESTORS: "'self' https://kiosk.example.com", SHUTDOWN_TIMEOUT_S: '2.5' }).limits;

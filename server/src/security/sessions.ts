@@ -55,6 +55,7 @@ export function registerEngineAdmission(io: Server, limits: LimitOptions, onRefu
       onRefused?.('origin');
       return refuse(res, 403, origin.error);
     }
+    res.setHeader('x-content-type-options', 'nosniff');
     if (origin.crossOrigin) {
       res.setHeader('access-control-allow-origin', origin.crossOrigin);
       res.setHeader('vary', 'Origin');
