@@ -60,7 +60,9 @@ export interface StateResponse {
 }
 
 export interface HealthResponse {
-  status: 'ok';
+  /** `degraded` while the server runs but cannot do all of its job (e.g. history cannot be written); `reasons` say why. */
+  status: 'ok' | 'degraded';
+  reasons: string[];
   uptimeS: number;
   datasetVersion: number;
   buildings: number;
