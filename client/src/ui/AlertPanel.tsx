@@ -189,7 +189,7 @@ export function AlertPanel({ lang, district, rules, evaluator, onPatch, onSelect
                     <button type="button" className="tool__link" onClick={() => onSelect({ kind: 'building', id: b.id })} data-building={b.id}>
                       <span>
                         {name[lang]}
-                        <span className="tool__dim"> · {rule ? ruleText(rule, district, lang) : ''}</span>
+                        {rules.length > 1 && rule && <span className="tool__dim"> · {ruleText(rule, district, lang)}</span>}
                       </span>
                       <span className="tool__num">
                         {Number.isFinite(m.value) ? `${formatNumber(m.value, lang)} %` : ''}

@@ -10,7 +10,7 @@ import type { District } from '@models/district.ts';
 import type { Lang, Selection } from '@models/view.ts';
 import { buildingLabel } from '../tools/searchIndex.ts';
 import { Bi } from './Bi.tsx';
-import { formatNumber } from './format.ts';
+import { formatNumber, formatShanghaiTime } from './format.ts';
 import { TT, both } from './toolStrings.ts';
 import './tools.css';
 
@@ -108,7 +108,9 @@ export function CapacityFinder({ lang, district, onSelect, fetchImpl, limit = 20
           </div>
         </fieldset>
       </form>
-      <p className="tool__note">{TT.capacityBasis[lang]}</p>
+      <p className="tool__note">
+        <Bi text={TT.capacityBasis} lang={lang} />
+      </p>
 
       <div role="status" aria-live="polite" className="tool__status">
         {status.kind === 'error' && (
@@ -119,7 +121,7 @@ export function CapacityFinder({ lang, district, onSelect, fetchImpl, limit = 20
         {status.kind === 'done' && (
           <span>
             {status.result.buildings.filter((b) => b.freePeople >= status.result.team).length} {TT.fits[lang]} · {TT.generatedAt[lang]}{' '}
-            {new Date(status.result.generatedAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai' })} UTC+8
+            {Number.isNaN(Date.parse(status.result.generatedAt)) ? status.result.generatedAt : formatShanghaiTime(Date.parse(status.result.generatedAt))}
           </span>
         )}
       </div>
@@ -158,10 +160,10 @@ export function CapacityFinder({ lang, district, onSelect, fetchImpl, limit = 20
             </ol>
           )}
 
-          <table className="tool__table" data-testid="capacity-pools" style={{ marginTop: '0.6rem' }}>
-            <caption className="tool__label" style={{ textAlign: 'left' }}>
-              {both(TT.freeCompute, lang)}
-            </caption>
+          <h3 className="tool__label" style={{ marginTop: '0.6rem' }} id={`${id}-pools`}>
+            {both(TT.freeCompute, lang)}
+          </h3>
+          <table className="tool__table" data-testid="capacity-pools" aria-labelledby={`${id}-pools`}>
             <thead>
               <tr>
                 <th scope="col" title={both(TT.supplier, lang)}>{TT.supplier[lang]}</th>

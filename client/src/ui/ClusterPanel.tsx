@@ -129,50 +129,55 @@ export function ClusterPanel({ lang, district, selection, values, isStale, onSel
         </div>
       )}
 
-      <table className="tool__table" data-testid="cluster-table">
-        <caption className="sr-only">{both(TT.compareClusters, lang)}</caption>
-        <thead>
-          <tr>
-            <th scope="col" title={both(TT.clusters, lang)}>{TT.clusters[lang]}</th>
-            <th scope="col" title={both(TT.buildings, lang)}>{TT.buildings[lang]}</th>
-            <th scope="col" title={both(TT.floorArea, lang)}>{TT.floorArea[lang]} (m²)</th>
-            <th scope="col" title={both(TT.companies, lang)}>{TT.companies[lang]}</th>
-            <th scope="col" title={both(TT.headcount, lang)}>{TT.headcount[lang]}</th>
-            <th scope="col" title={both(TT.registeredModels, lang)}>{TT.registeredModels[lang]}</th>
-            <th scope="col" title={both(TT.occupancyNow, lang)}>{TT.occupancyNow[lang]}</th>
-            <th scope="col" title={both(TT.computeNow, lang)}>{TT.computeNow[lang]}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {figures.clusters.map((f, i) => (
-            <tr key={f.clusterId} aria-current={f.clusterId === selectedId ? 'true' : undefined}>
-              <th scope="row">
-                <button type="button" className="tool__link" style={{ padding: 0 }} onClick={() => onSelect({ kind: 'cluster', id: f.clusterId! })}>
-                  {district.clusters[i]!.name[lang]}
-                </button>
-              </th>
-              <td>{n(f.buildings)}</td>
-              <td>{n(f.floorAreaM2)}</td>
-              <td>{n(f.companies)}</td>
-              <td>{n(f.headcount)}</td>
-              <td>{n(f.registeredModels)}</td>
-              <td>{pct(f.occupancy, lang)}</td>
-              <td>{pct(f.computeLoad, lang)}</td>
+      {/* a wide table scrolls inside the panel; the region is focusable so the keyboard can scroll it too */}
+      <div className="tool__scroll" role="region" tabIndex={0} aria-label={both(TT.compareClusters, lang)}>
+        <table className="tool__table" data-testid="cluster-table">
+          <caption className="sr-only">{both(TT.compareClusters, lang)}</caption>
+          <thead>
+            <tr>
+              <th scope="col" title={both(TT.clusters, lang)}>{TT.clusters[lang]}</th>
+              <th scope="col" title={both(TT.buildings, lang)}>{TT.buildings[lang]}</th>
+              <th scope="col" title={both(TT.floorArea, lang)}>{TT.floorArea[lang]} (m²)</th>
+              <th scope="col" title={both(TT.companies, lang)}>{TT.companies[lang]}</th>
+              <th scope="col" title={both(TT.headcount, lang)}>{TT.headcount[lang]}</th>
+              <th scope="col" title={both(TT.registeredModels, lang)}>{TT.registeredModels[lang]}</th>
+              <th scope="col" title={both(TT.occupancyNow, lang)}>{TT.occupancyNow[lang]}</th>
+              <th scope="col" title={both(TT.computeNow, lang)}>{TT.computeNow[lang]}</th>
             </tr>
-          ))}
-          <tr>
-            <th scope="row">{both(TT.district, lang)}</th>
-            <td>{n(figures.district.buildings)}</td>
-            <td>{n(figures.district.floorAreaM2)}</td>
-            <td>{n(figures.district.companies)}</td>
-            <td>{n(figures.district.headcount)}</td>
-            <td>{n(figures.district.registeredModels)}</td>
-            <td>{pct(figures.district.occupancy, lang)}</td>
-            <td>{pct(figures.district.computeLoad, lang)}</td>
-          </tr>
-        </tbody>
-      </table>
-      <p className="tool__note">{TT.weightedNote[lang]}</p>
+          </thead>
+          <tbody>
+            {figures.clusters.map((f, i) => (
+              <tr key={f.clusterId} aria-current={f.clusterId === selectedId ? 'true' : undefined}>
+                <th scope="row">
+                  <button type="button" className="tool__link" style={{ padding: 0 }} onClick={() => onSelect({ kind: 'cluster', id: f.clusterId! })}>
+                    {district.clusters[i]!.name[lang]}
+                  </button>
+                </th>
+                <td>{n(f.buildings)}</td>
+                <td>{n(f.floorAreaM2)}</td>
+                <td>{n(f.companies)}</td>
+                <td>{n(f.headcount)}</td>
+                <td>{n(f.registeredModels)}</td>
+                <td>{pct(f.occupancy, lang)}</td>
+                <td>{pct(f.computeLoad, lang)}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{both(TT.district, lang)}</th>
+              <td>{n(figures.district.buildings)}</td>
+              <td>{n(figures.district.floorAreaM2)}</td>
+              <td>{n(figures.district.companies)}</td>
+              <td>{n(figures.district.headcount)}</td>
+              <td>{n(figures.district.registeredModels)}</td>
+              <td>{pct(figures.district.occupancy, lang)}</td>
+              <td>{pct(figures.district.computeLoad, lang)}</td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      <p className="tool__note">
+        <Bi text={TT.weightedNote} lang={lang} />
+      </p>
     </section>
   );
 }
