@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Building, District } from '@models/district.ts';
-import { Searcher, buildSearchIndex, hitToSelection, normalise, type SearchIndex } from '../../client/src/tools/searchIndex.ts';
+import { Searcher, buildSearchIndex, hitToSelection, loadPinyin, normalise, type SearchIndex } from '../../client/src/tools/searchIndex.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 
 const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -11,7 +11,7 @@ describe('search index over the shipped district', () => {
   let index: SearchIndex;
   beforeAll(async () => {
     d = await loadDistrict(DATA_DIR);
-    index = buildSearchIndex(d);
+    index = buildSearchIndex(d, await loadPinyin());
   });
   const first = (q: string) => new Searcher(index).search(q)[0];
 
@@ -27,6 +27,13 @@ describe('search index over the shipped district', () => {
       expect(hit?.label.zh, q).toBe('模速空间');
       expect(hit?.kind).toBe('building');
     }
+  });
+
+  it('without the pinyin dictionary, still finds Chinese names by their characters but not by pinyin', () => {
+    const plain = new Searcher(buildSearchIndex(d));
+    expect(plain.search('模速')[0]?.label.zh).toBe('模速空间');
+    // ("mosu" would still find it: its id is mosu-space)
+    expect(plain.search('mskj').map((h) => h.label.zh)).not.toContain('模速空间');
   });
 
   it('finds Chinese names by a part of them', () => {

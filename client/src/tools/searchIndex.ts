@@ -6,11 +6,13 @@
  * across two fields. A `Searcher` remembers the entries that matched its last query: a query that extends the last
  * one (the usual case while typing) can only match a subset, so only those are scanned again.
  *
+ * Pinyin comes from pinyin-pro (≈ 320 kB of dictionary), loaded on demand (`loadPinyin`): the box searches names
+ * and ids at once and gains pinyin when the dictionary has arrived, so the dictionary never delays the first picture.
+ *
  * Ranking (higher first): per token, the best field match — exact > prefix > start of a word > anywhere — weighted by
  * field (names before pinyin before ids); plus a small bonus for clusters, named buildings and sourced (non-synthetic)
  * records; ties go to the shorter name, then to data order.
  */
-import { pinyin } from 'pinyin-pro';
 import type { Bilingual, District } from '@models/district.ts';
 import type { Selection } from '@models/view.ts';
 
@@ -64,11 +66,20 @@ export function normalise(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-function pinyinKeys(zh: string): [string, string] {
-  if (!CJK.test(zh)) return ['', ''];
-  const opts = { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true } as const;
-  const full = pinyin(zh, opts).join('');
-  const initials = pinyin(zh, { ...opts, pattern: 'first' }).join('');
+/** Chinese text → its pinyin syllables, without tones (`pattern: 'first'`: initials only). */
+export type PinyinFn = (text: string, initialsOnly: boolean) => string[];
+
+/** Load pinyin-pro on demand (a separate chunk in the client build). */
+export async function loadPinyin(): Promise<PinyinFn> {
+  const { pinyin } = await import('pinyin-pro');
+  return (text, initialsOnly) =>
+    pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true, ...(initialsOnly ? { pattern: 'first' as const } : {}) });
+}
+
+function pinyinKeys(zh: string, toPinyin: PinyinFn | null): [string, string] {
+  if (!toPinyin || !CJK.test(zh)) return ['', ''];
+  const full = toPinyin(zh, false).join('');
+  const initials = toPinyin(zh, true).join('');
   return [normalise(full).replace(/ /g, ''), normalise(initials).replace(/ /g, '')];
 }
 
@@ -76,8 +87,11 @@ export function buildingLabel(b: District['buildings'][number]): Bilingual {
   return b.name ?? { zh: `建筑 ${b.id}`, en: `Building ${b.id}` };
 }
 
-/** Build the index of a district (once per district object; ≈ linear in the number of names). */
-export function buildSearchIndex(district: District): SearchIndex {
+/**
+ * Build the index of a district (once per district object; ≈ linear in the number of names). Without `toPinyin`,
+ * Chinese names are found by their characters only.
+ */
+export function buildSearchIndex(district: District, toPinyin: PinyinFn | null = null): SearchIndex {
   const entries: SearchEntry[] = [];
   const haystacks: string[] = [];
   const starts: number[] = [];
@@ -86,7 +100,7 @@ export function buildSearchIndex(district: District): SearchIndex {
   const buildingById = new Map(district.buildings.map((b) => [b.id, b]));
 
   const add = (entry: SearchEntry, zh: string, en: string, extraBonus: number) => {
-    const [py, initials] = pinyinKeys(zh);
+    const [py, initials] = pinyinKeys(zh, toPinyin);
     const fields = [normalise(zh), normalise(en), py, initials, entry.id];
     let offset = 0;
     for (const f of fields) {

@@ -6,7 +6,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { District } from '@models/district.ts';
 import type { Lang, Selection } from '@models/view.ts';
-import { Searcher, buildSearchIndex, hitToSelection, type SearchHit } from '../tools/searchIndex.ts';
+import { Searcher, buildSearchIndex, hitToSelection, loadPinyin, type PinyinFn, type SearchHit } from '../tools/searchIndex.ts';
 import { Bi } from './Bi.tsx';
 import { TT, both } from './toolStrings.ts';
 import './tools.css';
@@ -31,7 +31,19 @@ function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxProps) {
-  const searcher = useMemo(() => new Searcher(buildSearchIndex(district)), [district]);
+  // names and ids at once; pinyin once its dictionary has loaded (the index is rebuilt then, once)
+  const [toPinyin, setToPinyin] = useState<PinyinFn | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    loadPinyin().then(
+      (fn) => !cancelled && setToPinyin(() => fn),
+      (err: unknown) => console.warn('[search] pinyin unavailable:', err),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  const searcher = useMemo(() => new Searcher(buildSearchIndex(district, toPinyin)), [district, toPinyin]);
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [open, setOpen] = useState(false);
@@ -40,7 +52,7 @@ export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxPro
   const listId = useId();
   const optionId = (i: number) => `${listId}-opt-${i}`;
 
-  // a new district: the old results point at the old index
+  // a new district (or pinyin arrived): the old results point at the old index
   useEffect(() => {
     setHits(query ? searcher.search(query, limit) : []);
     setActive(-1);
