@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Building, District } from '@models/district.ts';
-import { Searcher, buildSearchIndex, hitToSelection, loadPinyin, normalise, type SearchIndex } from '../../client/src/tools/searchIndex.ts';
+import { Searcher, buildSearchIndex, buildSearchIndexInSlices, hitToSelection, loadPinyin, normalise, type SearchIndex } from '../../client/src/tools/searchIndex.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 
 const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -83,6 +83,21 @@ describe('search index over the shipped district', () => {
     // a query that does not extend the last one scans everything again
     s.search('media');
     expect(s.scanned).toBe(index.entries.length);
+  });
+
+  it('builds the same index in slices, yielding to the page between them, and stops when aborted', async () => {
+    let pauses = 0;
+    const pause = () => {
+      pauses++;
+      return Promise.resolve();
+    };
+    const sliced = await buildSearchIndexInSlices(d, await loadPinyin(), { sliceMs: 0, pause });
+    expect(sliced).toEqual(index);
+    // sliceMs 0: a pause after every 64 entries
+    expect(pauses).toBe(Math.floor((index.entries.length - 1) / 64));
+    const abort = new AbortController();
+    const aborted = buildSearchIndexInSlices(d, null, { sliceMs: 0, signal: abort.signal, pause: async () => abort.abort() });
+    await expect(aborted).rejects.toThrow(/aborted/);
   });
 
   it('normalises full-width letters and case', () => {

@@ -113,7 +113,9 @@ export class AlertEvaluator {
       const q = r.rule.metric === 'computeLoad' ? values.computeQ : values.occupancyQ;
       const held = r.holdingSince;
       const forMs = r.rule.forMinutes * 60_000;
-      const threshold = r.rule.threshold;
+      // the threshold on the quantised scale: pct = q × 100 / Q_MAX > threshold ⇔ q > threshold × Q_MAX / 100
+      // (90 % → 225 exactly, so "above 90 %" excludes q = 225 as the percentage comparison does)
+      const limit = (r.rule.threshold * Q_MAX) / 100;
       const above = r.rule.op === 'gt';
       const only = r.clusterIndex;
       for (let i = 0; i < n; i++) {
@@ -121,11 +123,7 @@ export class AlertEvaluator {
         let holds = false;
         if (only === -1 || this.clusterIndex[i] === only) {
           const v = q[i]!;
-          if (v <= Q_MAX) {
-            // multiply first so 225 reads as exactly 90 %
-            const pct = (v * 100) / Q_MAX;
-            holds = above ? pct > threshold : pct < threshold;
-          }
+          if (v <= Q_MAX) holds = above ? v > limit : v < limit;
         }
         // NaN !== NaN: `x === x` is "x is a time"
         const since = !holds ? NaN : restart || before !== before ? tsMs : before;

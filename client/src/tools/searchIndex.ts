@@ -76,10 +76,31 @@ export async function loadPinyin(): Promise<PinyinFn> {
     pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true, ...(initialsOnly ? { pattern: 'first' as const } : {}) });
 }
 
-function pinyinKeys(zh: string, toPinyin: PinyinFn | null): [string, string] {
+const CJK_RUNS = /[\u3400-\u9fff]+|[^\u3400-\u9fff]+/g;
+
+/**
+ * Full pinyin and initials of a name. pinyin-pro costs ≈ 0.1 ms a call, so each run of Chinese characters is converted
+ * once per index build (`cache`): generated names ("示例企业 0001", "示例企业 0002", …) then cost one call in all.
+ * A run is converted whole, so polyphonic characters keep their context within it.
+ */
+function pinyinKeys(zh: string, toPinyin: PinyinFn | null, cache: Map<string, [string, string]>): [string, string] {
   if (!toPinyin || !CJK.test(zh)) return ['', ''];
-  const full = toPinyin(zh, false).join('');
-  const initials = toPinyin(zh, true).join('');
+  let full = '';
+  let initials = '';
+  for (const run of zh.match(CJK_RUNS) ?? []) {
+    if (!CJK.test(run)) {
+      full += run;
+      initials += run;
+      continue;
+    }
+    let keys = cache.get(run);
+    if (!keys) {
+      keys = [toPinyin(run, false).join(''), toPinyin(run, true).join('')];
+      cache.set(run, keys);
+    }
+    full += keys[0];
+    initials += keys[1];
+  }
   return [normalise(full).replace(/ /g, ''), normalise(initials).replace(/ /g, '')];
 }
 
@@ -88,19 +109,20 @@ export function buildingLabel(b: District['buildings'][number]): Bilingual {
 }
 
 /**
- * Build the index of a district (once per district object; ≈ linear in the number of names). Without `toPinyin`,
- * Chinese names are found by their characters only.
+ * The steps of building an index: one `yield` per entry added, so the work can be spread over several tasks
+ * (`buildSearchIndexInSlices`) or drained at once (`buildSearchIndex`). The index is complete when the generator returns.
  */
-export function buildSearchIndex(district: District, toPinyin: PinyinFn | null = null): SearchIndex {
+function* indexSteps(district: District, toPinyin: PinyinFn | null): Generator<void, SearchIndex> {
   const entries: SearchEntry[] = [];
   const haystacks: string[] = [];
   const starts: number[] = [];
   const bonus: number[] = [];
   const clusterById = new Map(district.clusters.map((c) => [c.id, c]));
   const buildingById = new Map(district.buildings.map((b) => [b.id, b]));
+  const pinyinCache = new Map<string, [string, string]>();
 
   const add = (entry: SearchEntry, zh: string, en: string, extraBonus: number) => {
-    const [py, initials] = pinyinKeys(zh, toPinyin);
+    const [py, initials] = pinyinKeys(zh, toPinyin, pinyinCache);
     const fields = [normalise(zh), normalise(en), py, initials, entry.id];
     let offset = 0;
     for (const f of fields) {
@@ -113,25 +135,63 @@ export function buildSearchIndex(district: District, toPinyin: PinyinFn | null =
     bonus.push(extraBonus);
   };
 
-  district.clusters.forEach((c, index) => {
+  for (const [index, c] of district.clusters.entries()) {
     add({ kind: 'cluster', id: c.id, index, label: c.name, context: c.summary }, c.name.zh, c.name.en, 40);
-  });
-  district.buildings.forEach((b, index) => {
+    yield;
+  }
+  for (const [index, b] of district.buildings.entries()) {
     const c = clusterById.get(b.clusterId);
     const context = c ? c.name : { zh: '', en: '' };
     // unnamed buildings are found by id only: their generated label would match every "建筑" / "building"
     if (b.name) add({ kind: 'building', id: b.id, index, label: b.name, context }, b.name.zh, b.name.en, b.landmark ? 30 : 20);
     else add({ kind: 'building', id: b.id, index, label: buildingLabel(b), context }, '', '', 0);
-  });
-  district.companies.forEach((co, index) => {
+    yield;
+  }
+  for (const [index, co] of district.companies.entries()) {
     const b = buildingById.get(co.buildingId);
     const c = b ? clusterById.get(b.clusterId) : undefined;
     const where = b ? buildingLabel(b) : { zh: co.buildingId, en: co.buildingId };
     const context = c ? { zh: `${where.zh} · ${c.name.zh}`, en: `${where.en} · ${c.name.en}` } : where;
     add({ kind: 'company', id: co.id, index, label: co.name, context }, co.name.zh, co.name.en, co.confidence === 'synthetic' ? 0 : 20);
-  });
+    yield;
+  }
 
   return { entries, haystacks, fieldStarts: Int32Array.from(starts), bonus: Int16Array.from(bonus) };
+}
+
+/**
+ * Build the index of a district at once (≈ linear in the number of names). Without `toPinyin`, Chinese names are
+ * found by their characters only.
+ */
+export function buildSearchIndex(district: District, toPinyin: PinyinFn | null = null): SearchIndex {
+  const steps = indexSteps(district, toPinyin);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Build the index in slices of about `sliceMs`, yielding to the page between them (a 50,000-building district takes
+ * several hundred ms in all: as one task it would freeze the page). Rejects with an AbortError when `signal` aborts.
+ */
+export async function buildSearchIndexInSlices(
+  district: District,
+  toPinyin: PinyinFn | null,
+  { sliceMs = 8, signal, pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0)) }: { sliceMs?: number; signal?: AbortSignal; pause?: () => Promise<void> } = {},
+): Promise<SearchIndex> {
+  const steps = indexSteps(district, toPinyin);
+  for (;;) {
+    const t0 = performance.now();
+    for (let k = 0; ; k++) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      // reading the clock costs too: look every 64 entries
+      if ((k & 63) === 63 && performance.now() - t0 >= sliceMs) break;
+    }
+    await pause();
+    if (signal?.aborted) throw new DOMException('search index build aborted', 'AbortError');
+  }
 }
 
 function isWordStart(hay: string, pos: number): boolean {

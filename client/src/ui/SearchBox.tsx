@@ -3,10 +3,10 @@
  * combobox (input with a listbox popup): arrows move through the options, Enter chooses, Esc closes (a second Esc
  * clears), `/` anywhere outside a text field focuses it. Choosing emits `onSelect`; the box itself keeps no selection.
  */
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { District } from '@models/district.ts';
 import type { Lang, Selection } from '@models/view.ts';
-import { Searcher, buildSearchIndex, hitToSelection, loadPinyin, type PinyinFn, type SearchHit } from '../tools/searchIndex.ts';
+import { Searcher, buildSearchIndexInSlices, hitToSelection, loadPinyin, type SearchHit } from '../tools/searchIndex.ts';
 import { Bi } from './Bi.tsx';
 import { TT, both } from './toolStrings.ts';
 import './tools.css';
@@ -31,19 +31,27 @@ function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxProps) {
-  // names and ids at once; pinyin once its dictionary has loaded (the index is rebuilt then, once)
-  const [toPinyin, setToPinyin] = useState<PinyinFn | null>(null);
+  // The index is built in slices (a 50,000-building district would otherwise freeze the page for a while), first
+  // without pinyin, then again with it once pinyin-pro's dictionary has loaded. Until the first is ready the box
+  // answers nothing; a query typed meanwhile is answered as soon as it is.
+  const [searcher, setSearcher] = useState<Searcher | null>(null);
   useEffect(() => {
-    let cancelled = false;
-    loadPinyin().then(
-      (fn) => !cancelled && setToPinyin(() => fn),
-      (err: unknown) => console.warn('[search] pinyin unavailable:', err),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-  const searcher = useMemo(() => new Searcher(buildSearchIndex(district, toPinyin)), [district, toPinyin]);
+    const abort = new AbortController();
+    const pinyin = loadPinyin().catch((err: unknown) => {
+      console.warn('[search] pinyin unavailable:', err);
+      return null;
+    });
+    (async () => {
+      setSearcher(null);
+      setSearcher(new Searcher(await buildSearchIndexInSlices(district, null, { signal: abort.signal })));
+      const toPinyin = await pinyin;
+      if (!toPinyin || abort.signal.aborted) return;
+      setSearcher(new Searcher(await buildSearchIndexInSlices(district, toPinyin, { signal: abort.signal })));
+    })().catch((err: unknown) => {
+      if (!abort.signal.aborted) console.warn('[search] index build failed:', err);
+    });
+    return () => abort.abort();
+  }, [district]);
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [open, setOpen] = useState(false);
@@ -54,7 +62,7 @@ export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxPro
 
   // a new district (or pinyin arrived): the old results point at the old index
   useEffect(() => {
-    setHits(query ? searcher.search(query, limit) : []);
+    setHits(query && searcher ? searcher.search(query, limit) : []);
     setActive(-1);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [searcher]);
@@ -72,7 +80,7 @@ export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxPro
 
   const change = (text: string) => {
     setQuery(text);
-    const next = searcher.search(text, limit);
+    const next = searcher ? searcher.search(text, limit) : [];
     setHits(next);
     setActive(next.length ? 0 : -1);
     setOpen(text.trim() !== '');
@@ -182,13 +190,13 @@ export function SearchBox({ lang, district, onSelect, limit = 12 }: SearchBoxPro
           </li>
         ))}
       </ul>
-      {expanded && hits.length === 0 && (
+      {expanded && hits.length === 0 && searcher && (
         <div className="search__list" data-testid="search-empty">
           <Bi text={TT.noResults} lang={lang} inline />
         </div>
       )}
       <span className="sr-only" role="status" aria-live="polite">
-        {expanded ? (hits.length ? `${hits.length} ${lang === 'zh' ? '条结果' : 'results'}` : TT.noResults[lang]) : ''}
+        {expanded && searcher ? (hits.length ? `${hits.length} ${lang === 'zh' ? '条结果' : 'results'}` : TT.noResults[lang]) : ''}
       </span>
     </div>
   );
