@@ -31,7 +31,7 @@ export interface ExportMenuProps {
   values: ExportValues;
   /** Whether the values are too old to show as current; stale values are exported without their numbers. */
   isStale?: () => boolean;
-  /** The scene's canvas (e.g. `document.querySelector('.twin-canvas canvas')`); null hides the PNG button's effect. */
+  /** The scene's canvas (e.g. `document.querySelector('.twin-canvas canvas')`); null: the PNG button says it could not save. */
   getCanvas: () => HTMLCanvasElement | null;
   /** Draw a frame right before the capture when the canvas does not preserve its drawing buffer (see capturePng). */
   renderNow?: () => void;
