@@ -60,7 +60,9 @@ export interface StateResponse {
 }
 
 export interface HealthResponse {
-  status: 'ok';
+  /** `degraded` while the server runs but cannot do all of its job (e.g. history cannot be written); `reasons` say why. */
+  status: 'ok' | 'degraded';
+  reasons: string[];
   uptimeS: number;
   datasetVersion: number;
   buildings: number;
@@ -129,3 +131,21 @@ export type HistoryQuery = z.infer<typeof HistoryQuery>;
 /** `GET /api/v1/history/district?at=ISO` and the `history:minute` socket request. */
 export const DistrictMinuteQuery = z.object({ at: isoParam('at') });
 export type DistrictMinuteQuery = z.infer<typeof DistrictMinuteQuery>;
+
+/**
+ * `GET /api/v1/capacity?team=N&clusters=a,b`: buildings ranked by room for a team of N (capacity minus the building's
+ * usual peak, the 90th percentile of occupancy over the last 7 days), and the free compute of the nine suppliers' pools.
+ */
+export interface CapacityResponse {
+  team: number;
+  basis: { percentile: 90; days: 7 };
+  buildings: Array<{
+    id: string;
+    capacityPeople: number;
+    peakPeople: number;
+    freePeople: number;
+    source: 'simulated' | 'ingest' | 'mixed';
+  }>;
+  pools: Array<{ supplierId: string; freePflops: number; capacityPflops: number; source: 'simulated' | 'ingest' }>;
+  generatedAt: string;
+}

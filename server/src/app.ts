@@ -22,6 +22,11 @@ import { registerHistoryRoutes } from './history/history.routes.ts';
 import { restoreIngested, TelemetryService } from './telemetry/telemetry.service.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
 import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
+import { registerSecurity } from './security/register.ts';
+import { serverTimeouts } from './security/http.ts';
+import { registerOps } from './ops/register.ts';
+import { openHistory } from './ops/startup.ts';
+import { closeConnectionsWithin } from './ops/shutdown.ts';
 import { registerBriefing } from './briefing/briefing.ts';
 
 export interface App {
@@ -40,7 +45,7 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
-  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576 });
+  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
     serveClient: false,
     // Streaming ingest batches may be as large as an HTTP ingest body (4 MiB); screens only send small requests.
@@ -48,8 +53,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Short drops resume without a snapshot; missed non-volatile events are replayed.
     connectionStateRecovery: { maxDisconnectionDuration: 30_000, skipMiddlewares: true },
   });
+  const security = await registerSecurity(http, io, options);
   const state = new LiveState(district, options.staleAfterS);
-  const history = HistoryStore.open(options.dataDir);
+  const history = openHistory(options.dataDir);
+  const ops = registerOps(http, io, { history, sessions: security.sessions, now: options.now });
   // Before the loop exists, so that its first simulated values already respect the restored ingest values.
   restoreIngested(history, state);
   const loop = new LiveLoop(state, io, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err) => http.log.error({ err }, 'tick failed') });
@@ -89,9 +96,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (!socket.recovered) socket.emit('district:snapshot', snapshot());
   });
 
-  registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount });
-  await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
-  registerIngestNamespace(io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
+  registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount, health: () => ops.health.verdict() });
+  await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
+  registerIngestNamespace(io, telemetry, http.log, security.ingestLimits);
   registerHistoryRoutes(http, io, { history, state });
   await registerBriefing(http, io, district, options);
 
@@ -121,6 +128,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      const deadline = closeConnectionsWithin(http.server, options.limits.shutdownTimeoutMs, http.log);
       loop.stop();
       stopRetention();
       io.disconnectSockets(true);
@@ -131,6 +139,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         sampler.flush();
       } finally {
         history.close();
+        deadline.cancel();
+        ops.close();
       }
     },
   };

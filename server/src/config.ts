@@ -28,9 +28,47 @@ export interface AppOptions {
   /** Seconds after the presenter leaves (nobody holds control) before the screens return to the attract loop. */
   presenterTimeoutS: number;
   logLevel: string;
+  /** Limits against hostile or careless clients (server/src/security, server/src/ops). */
+  limits: LimitOptions;
   /** Wall clock, injectable for tests. */
   now: () => number;
 }
+
+export interface LimitOptions {
+  /** Engine.IO sessions (screens, devices) open at once from one client address, and in total. */
+  maxSessionsPerAddress: number;
+  maxSessions: number;
+  /** Origins besides the server's own that may open the socket and call the API (browsers send Origin; devices don't). */
+  allowedOrigins: string[];
+  /** CSP frame-ancestors: who may embed the app in a frame (kiosk shells). */
+  frameAncestors: string[];
+  /** Wrong ingest tokens per minute from one address before every ingest attempt from it is refused for the minute. */
+  authFailuresPerMinute: number;
+  /** A request's headers must arrive within this, and the whole request (headers and body) within requestTimeoutMs. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** SIGTERM: connections still open after this are closed, so shutdown ends whatever clients do. */
+  shutdownTimeoutMs: number;
+}
+
+const origin = z.string().transform((s, ctx) => {
+  try {
+    const u = new URL(s);
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '')) return u.origin;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `"${s}" is not an origin: write scheme://host[:port], e.g. https://wall.example.com` });
+  return z.NEVER;
+});
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((s) => s.split(/[\s,]+/).filter((x) => x !== ''))
+    .pipe(z.array(item));
+// 'self', 'none', or a scheme/host source such as https://kiosk.example.com or https://*.example.com
+const frameSource = z.string().regex(/^('self'|'none'|https?:\/\/[\w*.-]+(:\d+)?|https?:)$/, "each FRAME_ANCESTORS entry must be 'self', 'none' or a source like https://kiosk.example.com");
+const seconds = (name: string, max: number) => z.coerce.number({ error: `${name} must be a number of seconds` }).positive(`${name} must be more than 0 seconds`).max(max, `${name} must be at most ${max} seconds`);
 
 const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
@@ -48,6 +86,15 @@ const Env = z.object({
   PRESENTER_PIN: z.string().min(4, 'PRESENTER_PIN must be at least 4 characters').max(64).optional(),
   PRESENTER_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1, 'MAX_SESSIONS_PER_ADDRESS must be at least 1').default(50),
+  MAX_SESSIONS: z.coerce.number().int().min(1, 'MAX_SESSIONS must be at least 1').default(2000),
+  ALLOWED_ORIGINS: list(origin).default([]),
+  FRAME_ANCESTORS: list(frameSource).default(["'self'"]),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1, 'AUTH_FAILURES_PER_MINUTE must be at least 1').default(10),
+  HEADERS_TIMEOUT_S: seconds('HEADERS_TIMEOUT_S', 300).default(10),
+  // a full 4 MiB ingest batch over a 0.6 Mbit/s link takes about 60 s
+  REQUEST_TIMEOUT_S: seconds('REQUEST_TIMEOUT_S', 3600).default(60),
+  SHUTDOWN_TIMEOUT_S: seconds('SHUTDOWN_TIMEOUT_S', 600).default(10),
 });
 
 export class ConfigError extends Error {}
@@ -73,6 +120,17 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     presenterPin: e.PRESENTER_PIN ?? null,
     presenterTimeoutS: e.PRESENTER_TIMEOUT_S,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      maxSessionsPerAddress: e.MAX_SESSIONS_PER_ADDRESS,
+      maxSessions: e.MAX_SESSIONS,
+      allowedOrigins: e.ALLOWED_ORIGINS,
+      frameAncestors: e.FRAME_ANCESTORS,
+      authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_S * 1000,
+      // node requires the whole-request timeout to be at least the headers timeout
+      requestTimeoutMs: Math.max(e.REQUEST_TIMEOUT_S, e.HEADERS_TIMEOUT_S) * 1000,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
+    },
     now: Date.now,
   };
 }

@@ -9,6 +9,7 @@
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
  *   6 history               history.bench.ts   (a week of minutes)
+ *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -23,6 +24,7 @@ import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
 import { historyBench } from './history.bench.ts';
+import { toolsBench } from './tools.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
@@ -34,7 +36,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 10]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
     { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
+    { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
   ];
 
   const rows: Row[] = [];

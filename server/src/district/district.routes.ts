@@ -12,16 +12,18 @@ interface Deps {
   loop: LiveLoop;
   options: AppOptions;
   clients: () => number;
+  /** ok, or degraded with the reasons (ops/health.ts). */
+  health: () => Pick<HealthResponse, 'status' | 'reasons'>;
 }
 
-export function registerDistrictRoutes(http: FastifyInstance, { district, state, loop, options, clients }: Deps): void {
+export function registerDistrictRoutes(http: FastifyInstance, { district, state, loop, options, clients, health }: Deps): void {
   const startedAt = options.now();
   // The district never changes while the server runs: serialise it once.
   const districtJson = JSON.stringify(district);
   const etag = `"${district.version.toString(16)}"`;
 
   http.get('/healthz', async (): Promise<HealthResponse> => ({
-    status: 'ok',
+    ...health(),
     uptimeS: Math.round((options.now() - startedAt) / 1000),
     datasetVersion: district.version,
     buildings: district.buildings.length,

@@ -8,6 +8,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@models/events.
 import { encodeFrame, FRAME_KIND, frameBytes } from '@models/frame.codec.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { LiveState } from './live.state.ts';
+import { metrics } from '../ops/metrics.ts';
 
 export interface LiveLoopOptions {
   simulator: SimulatorInfo;
@@ -49,7 +50,7 @@ export class LiveLoop {
     const loop = () => {
       // A failing tick must not stop the wall: log it and keep ticking.
       try {
-        this.tick();
+        metrics.observeTick(() => this.tick(), () => this.io.of('/').sockets.size);
       } catch (err) {
         this.options.onError?.(err);
       }
