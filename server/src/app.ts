@@ -27,6 +27,7 @@ import { serverTimeouts } from './security/http.ts';
 import { registerOps } from './ops/register.ts';
 import { openHistory } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
+import { registerBriefing } from './briefing/briefing.ts';
 
 export interface App {
   http: FastifyInstance;
@@ -99,6 +100,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
   registerIngestNamespace(io, telemetry, http.log, security.ingestLimits);
   registerHistoryRoutes(http, io, { history, state });
+  await registerBriefing(http, io, district, options);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });

@@ -23,6 +23,10 @@ export interface AppOptions {
   /** Ingest requests per minute per client address (HTTP route); more get 429 with Retry-After. */
   ingestRateLimit: number;
   historyDays: number;
+  /** PIN a remote needs to drive a presenter group; null = presenter control is off. */
+  presenterPin: string | null;
+  /** Seconds after the presenter leaves (nobody holds control) before the screens return to the attract loop. */
+  presenterTimeoutS: number;
   logLevel: string;
   /** Limits against hostile or careless clients (server/src/security, server/src/ops). */
   limits: LimitOptions;
@@ -79,6 +83,8 @@ const Env = z.object({
   INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   HISTORY_DAYS: z.coerce.number().positive().max(3650).default(7),
+  PRESENTER_PIN: z.string().min(4, 'PRESENTER_PIN must be at least 4 characters').max(64).optional(),
+  PRESENTER_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1, 'MAX_SESSIONS_PER_ADDRESS must be at least 1').default(50),
   MAX_SESSIONS: z.coerce.number().int().min(1, 'MAX_SESSIONS must be at least 1').default(2000),
@@ -111,6 +117,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     ingestToken: e.INGEST_TOKEN ?? null,
     ingestRateLimit: e.INGEST_RATE_LIMIT,
     historyDays: e.HISTORY_DAYS,
+    presenterPin: e.PRESENTER_PIN ?? null,
+    presenterTimeoutS: e.PRESENTER_TIMEOUT_S,
     logLevel: e.LOG_LEVEL,
     limits: {
       maxSessionsPerAddress: e.MAX_SESSIONS_PER_ADDRESS,
