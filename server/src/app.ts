@@ -91,7 +91,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount });
   await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
   registerIngestNamespace(io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
-  registerHistoryRoutes(http, io, { history, state });
+  const historyReads = registerHistoryRoutes(http, io, { history, state, now: options.now, limits: options.historyReads });
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
@@ -124,6 +124,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await http.close();
+      await historyReads.close();
       // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
       try {
         sampler.flush();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
 import { SIMULATOR_MODES, type SimulatorMode } from '@models/api.ts';
+import { DEFAULT_HISTORY_READ_LIMITS, type HistoryReadLimits } from './history/history.limits.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,6 +24,8 @@ export interface AppOptions {
   /** Ingest requests per minute per client address (HTTP route); more get 429 with Retry-After. */
   ingestRateLimit: number;
   historyDays: number;
+  /** History read budgets and reader threads (history.routes.ts); unset fields take DEFAULT_HISTORY_READ_LIMITS. */
+  historyReads?: Partial<HistoryReadLimits>;
   logLevel: string;
   /** Wall clock, injectable for tests. */
   now: () => number;
@@ -41,6 +44,10 @@ const Env = z.object({
   INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   HISTORY_DAYS: z.coerce.number().positive().max(3650).default(7),
+  HISTORY_READERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_HISTORY_READ_LIMITS.threads),
+  HISTORY_READ_QUEUE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_HISTORY_READ_LIMITS.maxQueued),
+  HISTORY_READS_PER_S: z.coerce.number().positive().max(10_000).default(DEFAULT_HISTORY_READ_LIMITS.perSecond),
+  HISTORY_READ_BURST: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_HISTORY_READ_LIMITS.burst),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -64,6 +71,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     ingestToken: e.INGEST_TOKEN ?? null,
     ingestRateLimit: e.INGEST_RATE_LIMIT,
     historyDays: e.HISTORY_DAYS,
+    historyReads: { threads: e.HISTORY_READERS, maxQueued: e.HISTORY_READ_QUEUE, perSecond: e.HISTORY_READS_PER_S, burst: e.HISTORY_READ_BURST },
     logLevel: e.LOG_LEVEL,
     now: Date.now,
   };
