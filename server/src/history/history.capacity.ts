@@ -69,11 +69,12 @@ export class CapacityFinder {
       buildings.push({ id: b.id, capacityPeople: b.capacityPeople, peakPeople, freePeople, source });
     }
     buildings.sort((a, b) => b.freePeople - a.freePeople || (a.id < b.id ? -1 : 1));
-    const pools: CapacityResponse['pools'] = district.suppliers.map((s) => {
+    // A pool with no live value (simulator off and nothing ingested yet) is left out rather than guessed.
+    const pools: CapacityResponse['pools'] = [];
+    for (const s of district.suppliers) {
       const p = this.state.pools.get(s.id);
-      const capacityPflops = p?.capacityPflops ?? s.capacityPflops;
-      return { supplierId: s.id, freePflops: Math.max(0, capacityPflops - (p?.allocatedPflops ?? 0)), capacityPflops, source: p?.source === 'ingest' ? 'ingest' : 'simulated' };
-    });
+      if (p) pools.push({ supplierId: s.id, freePflops: Math.max(0, p.capacityPflops - p.allocatedPflops), capacityPflops: p.capacityPflops, source: p.source });
+    }
     return { team, basis: { ...CAPACITY_BASIS }, buildings, pools, generatedAt: new Date(this.now()).toISOString() };
   }
 }

@@ -16,17 +16,17 @@ db.pragma(`cache_size = -${workerData.cacheMiB ?? 32 * 1024}`);
 
 const stmt = {
   series: db.prepare(`
-    SELECT (minute - :from) / :bucket AS b, avg(value) AS value, max(source) AS source
+    SELECT CAST((minute - :from) / :bucket AS INTEGER) AS b, avg(value) AS value, max(source) AS source
     FROM building_minute
     WHERE building = (SELECT id FROM entity WHERE kind = ${BUILDING} AND key = :key) AND metric = :metric AND minute BETWEEN :from AND :to
     GROUP BY b ORDER BY b`),
   cluster: db.prepare(`
     WITH w(building, weight) AS (SELECT e.id, j.value FROM json_each(:weights) j JOIN entity e ON e.kind = ${BUILDING} AND e.key = j.key)
-    SELECT (m.minute - :from) / :bucket AS b, sum(m.value * w.weight) / sum(w.weight) AS value, max(m.source) AS source
+    SELECT CAST((m.minute - :from) / :bucket AS INTEGER) AS b, sum(m.value * w.weight) / sum(w.weight) AS value, max(m.source) AS source
     FROM w CROSS JOIN building_minute m ON m.building = w.building AND m.metric = :metric AND m.minute BETWEEN :from AND :to
     GROUP BY b ORDER BY b`),
   pool: db.prepare(`
-    SELECT (minute - :from) / :bucket AS b, avg(capacity_pflops) AS capacityPflops, avg(allocated_pflops) AS allocatedPflops,
+    SELECT CAST((minute - :from) / :bucket AS INTEGER) AS b, avg(capacity_pflops) AS capacityPflops, avg(allocated_pflops) AS allocatedPflops,
       avg(used_pflops) AS usedPflops, max(source) AS source
     FROM pool_minute
     WHERE supplier = (SELECT id FROM entity WHERE kind = ${SUPPLIER} AND key = :key) AND minute BETWEEN :from AND :to
