@@ -8,7 +8,7 @@
  *   3 bytes on the wire     wire.bench.ts      (real server + socket.io-client)
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
- *   6 history               history.bench.ts   (a week of minutes)
+ *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -23,6 +23,7 @@ import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
 import { historyBench } from './history.bench.ts';
+import { historyStorageBench } from './history.storage.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
+    { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
   ];
 
   const rows: Row[] = [];
