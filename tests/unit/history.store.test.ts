@@ -87,6 +87,20 @@ describe('history store', () => {
     expect(store.db.prepare('SELECT count(*) AS n FROM reading').get()).toEqual({ n: 2 });
   });
 
+  it('should store a raw reading in under 40 bytes, text ids and all (issue 8: storage that fits a year)', () => {
+    const ids = Array.from({ length: 395 }, (_, i) => `building-${String(i).padStart(3, '0')}`);
+    const n = 20_000;
+    store.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const ts = T0 + i * 20; // 50 readings a second
+        store.insertReading({ kind: 'building', buildingId: ids[(i * 7919) % ids.length]!, ts: new Date(ts).toISOString(), occupancy: ((i * 37) % 1000) / 1000 }, ts, ts + ((i * 131) % 1000));
+      }
+    });
+    const tables = ['reading', 'entity', ...(store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('reading', 'entity')").pluck().all() as string[])];
+    const { bytes } = store.db.prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name IN (${tables.map(() => '?').join(',')})`).get(...tables) as { bytes: number };
+    expect(bytes / n).toBeLessThan(40);
+  });
+
   it('should migrate a version-2 database: readings split per field, ids through the lookup table', () => {
     store.close();
     fs.rmSync(path.join(dir, 'history.sqlite'));
