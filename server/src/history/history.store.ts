@@ -159,11 +159,15 @@ export class HistoryStore {
     try {
       return this.db.transaction(fn)();
     } catch (err) {
-      // Entities inserted by the rolled-back transaction no longer exist.
-      this.entities.clear();
-      this.entityKeys.clear();
+      this.forgetEntities();
       throw err;
     }
+  }
+
+  /** After a rollback: entities inserted by the rolled-back transaction no longer exist, so the id cache is dropped. */
+  forgetEntities(): void {
+    this.entities.clear();
+    this.entityKeys.clear();
   }
 
   /** The integer id of a data-set id (inserted on first use). */
