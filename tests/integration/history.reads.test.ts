@@ -131,22 +131,22 @@ describe('GET /api/v1/history/pool', () => {
   it('should return a supplier pool minute by minute as the sampler wrote it, and free compute per pool', async () => {
     const simulated = await startServer({ now, tickMs: 100 });
     try {
-    const server = simulated;
-    const supplier = server.app.district.suppliers[0]!;
-    const from = iso(realStart);
-    await expect.poll(async () => (await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=${supplier.id}&from=${from}&to=${iso(now())}`, server.url)).body.points?.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    const { body } = await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=${supplier.id}&from=${from}&to=${iso(now())}`, server.url);
-    expect(body.bucketMinutes).toBe(1);
-    for (const p of body.points) expect(p).toMatchObject({ capacityPflops: supplier.capacityPflops, source: 'simulated' });
-    const bad = await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=nobody&from=${from}`, server.url);
-    expect(bad.status).toBe(400);
-    expect(bad.body.issues?.map((i) => i.path).sort()).toEqual(['to']);
-    const capacity = await get<CapacityResponse>('/api/v1/capacity?team=5', server.url);
-    expect(capacity.body.pools).toHaveLength(9);
-    for (const p of capacity.body.pools) {
-      const live = server.app.state.pools.get(p.supplierId)!;
-      expect(p).toEqual({ supplierId: p.supplierId, capacityPflops: live.capacityPflops, freePflops: expect.closeTo(live.capacityPflops - live.allocatedPflops, 6), source: live.source });
-    }
+      const server = simulated; // this test's server, with the simulator on
+      const supplier = server.app.district.suppliers[0]!;
+      const from = iso(realStart);
+      await expect.poll(async () => (await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=${supplier.id}&from=${from}&to=${iso(now())}`, server.url)).body.points?.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      const { body } = await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=${supplier.id}&from=${from}&to=${iso(now())}`, server.url);
+      expect(body.bucketMinutes).toBe(1);
+      for (const p of body.points) expect(p).toMatchObject({ capacityPflops: supplier.capacityPflops, source: 'simulated' });
+      const bad = await get<PoolHistoryResponse>(`/api/v1/history/pool?supplier=nobody&from=${from}`, server.url);
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues?.map((i) => i.path).sort()).toEqual(['to']);
+      const capacity = await get<CapacityResponse>('/api/v1/capacity?team=5', server.url);
+      expect(capacity.body.pools).toHaveLength(9);
+      for (const p of capacity.body.pools) {
+        const live = server.app.state.pools.get(p.supplierId)!;
+        expect(p).toEqual({ supplierId: p.supplierId, capacityPflops: live.capacityPflops, freePflops: expect.closeTo(live.capacityPflops - live.allocatedPflops, 6), source: live.source });
+      }
     } finally {
       await simulated.close();
     }
