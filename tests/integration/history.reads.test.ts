@@ -191,6 +191,20 @@ describe('read budgets', () => {
     }
   });
 
+  it('should count HTTP and socket reads from one address in one budget', async () => {
+    const limited = await startServer({ historyReads: { perSecond: 0.01, burst: 2 } });
+    try {
+      const q = `/api/v1/history/district?at=${iso(Date.now())}`;
+      for (let i = 0; i < 8; i++) expect((await fetch(`${limited.url}${q}`)).status).toBe(200);
+      const s = liveClient(limited.url);
+      sockets.push(s);
+      const ack = await new Promise<Ack<ArrayBuffer | Uint8Array>>((resolve) => s.emit('history:minute', { at: iso(Date.now()) }, resolve));
+      expect(ack).toMatchObject({ ok: false, error: expect.stringContaining('from this address'), retryAfterS: expect.any(Number) });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('should refuse a read at once when the reader pool is full, and answer those it took', async () => {
     const reader = new HistoryReader(server.app.history.file, { threads: 1, maxQueued: 2 });
     try {

@@ -32,6 +32,9 @@ import { DEFAULT_HISTORY_READ_LIMITS, TokenBuckets, type HistoryReadLimits } fro
 import { CapacityFinder } from './history.capacity.ts';
 import { MINUTE_MS, metricCode, minuteOf, STORED_INGEST, type HistoryStore } from './history.store.ts';
 
+/** One client address whichever transport it came by (sockets report IPv4 as IPv4-mapped IPv6). */
+const addressKey = (address: string) => address.replace(/^::ffff:/, '');
+
 const sourceName = (code: number) => (code === STORED_INGEST ? ('ingest' as const) : ('simulated' as const));
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; issues: InputIssue[] };
@@ -83,7 +86,7 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
 
   /** Rate limit by address, then run; maps "readers busy" to 429 with Retry-After. */
   const guarded = <T>(handler: (req: FastifyRequest, reply: FastifyReply) => Promise<T | ErrorResponse>) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const take = perAddress.take(req.ip);
+    const take = perAddress.take(addressKey(req.ip));
     if (!take.ok) {
       const body = tooMany(take.retryAfterS, 'from this address');
       return reply.code(429).header('retry-after', String(take.retryAfterS)).send({ error: body.error });
@@ -232,7 +235,7 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
       // Budgets first: a flood is refused for the price of two map lookups, before any parsing or reading.
       const mine = perSocket.take(socket.id);
       if (!mine.ok) return ack({ ok: false, ...tooMany(mine.retryAfterS, 'from this socket') });
-      const theirs = perAddress.take(socket.handshake.address);
+      const theirs = perAddress.take(addressKey(socket.handshake.address));
       if (!theirs.ok) return ack({ ok: false, ...tooMany(theirs.retryAfterS, 'from this address') });
       const q = parseMinute(request);
       if (!q.ok) return ack({ ok: false, ...badRequest(q.issues) });
