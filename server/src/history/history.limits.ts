@@ -12,7 +12,7 @@ export interface HistoryReadLimits {
   burst: number;
 }
 
-export const DEFAULT_HISTORY_READ_LIMITS: HistoryReadLimits = { threads: 2, maxQueued: 32, perSecond: 10, burst: 20 };
+export const DEFAULT_HISTORY_READ_LIMITS: HistoryReadLimits = { threads: 1, maxQueued: 32, perSecond: 10, burst: 20 };
 
 export type Take = { ok: true } | { ok: false; retryAfterS: number };
 
