@@ -75,10 +75,13 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
   const capacity = new CapacityFinder(reader, state, now);
   const clusterIds = new Set(district.clusters.map((c) => c.id));
   const supplierIds = new Set(district.suppliers.map((s) => s.id));
-  const tooMany = (retryAfterS: number, who: string) => ({
-    error: `too many history reads ${who}: at most ${limits.perSecond * (who === 'from this socket' ? 1 : 4)} a second (bursts of ${limits.burst * (who === 'from this socket' ? 1 : 4)}); retry in ${retryAfterS} s`,
-    retryAfterS,
-  });
+  const tooMany = (retryAfterS: number, per: 'socket' | 'address') => {
+    const scale = per === 'socket' ? 1 : 4;
+    return {
+      error: `too many history reads from this ${per}: at most ${limits.perSecond * scale} a second (bursts of ${limits.burst * scale}); retry in ${retryAfterS} s`,
+      retryAfterS,
+    };
+  };
 
   /** Allocated compute per building (its tenants' reservations in the data set), the weight of a cluster's computeLoad. */
   const allocatedPflops = new Map<string, number>();
@@ -88,7 +91,7 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
   const guarded = <T>(handler: (req: FastifyRequest, reply: FastifyReply) => Promise<T | ErrorResponse>) => async (req: FastifyRequest, reply: FastifyReply) => {
     const take = perAddress.take(addressKey(req.ip));
     if (!take.ok) {
-      const body = tooMany(take.retryAfterS, 'from this address');
+      const body = tooMany(take.retryAfterS, 'address');
       return reply.code(429).header('retry-after', String(take.retryAfterS)).send({ error: body.error });
     }
     try {
@@ -234,9 +237,9 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
       if (typeof ack !== 'function') return;
       // Budgets first: a flood is refused for the price of two map lookups, before any parsing or reading.
       const mine = perSocket.take(socket.id);
-      if (!mine.ok) return ack({ ok: false, ...tooMany(mine.retryAfterS, 'from this socket') });
+      if (!mine.ok) return ack({ ok: false, ...tooMany(mine.retryAfterS, 'socket') });
       const theirs = perAddress.take(addressKey(socket.handshake.address));
-      if (!theirs.ok) return ack({ ok: false, ...tooMany(theirs.retryAfterS, 'from this address') });
+      if (!theirs.ok) return ack({ ok: false, ...tooMany(theirs.retryAfterS, 'address') });
       const q = parseMinute(request);
       if (!q.ok) return ack({ ok: false, ...badRequest(q.issues) });
       reader.run('districtMinute', { minute: q.value }).then(
