@@ -99,7 +99,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount, health: () => ops.health.verdict() });
   await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
   registerIngestNamespace(io, telemetry, http.log, security.ingestLimits);
-  registerHistoryRoutes(http, io, { history, state });
+  const historyReads = registerHistoryRoutes(http, io, { history, state, now: options.now, limits: options.historyReads });
   await registerBriefing(http, io, district, options);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
@@ -134,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await http.close();
+      await historyReads.close();
       // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
       try {
         sampler.flush();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
 import { SIMULATOR_MODES, type SimulatorMode } from '@models/api.ts';
+import { DEFAULT_HISTORY_READ_LIMITS, type HistoryReadLimits } from './history/history.limits.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   presenterPin: string | null;
   /** Seconds after the presenter leaves (nobody holds control) before the screens return to the attract loop. */
   presenterTimeoutS: number;
+  /** History read budgets and reader threads (history.routes.ts); unset fields take DEFAULT_HISTORY_READ_LIMITS. */
+  historyReads?: Partial<HistoryReadLimits>;
   logLevel: string;
   /** Limits against hostile or careless clients (server/src/security, server/src/ops). */
   limits: LimitOptions;
@@ -85,6 +88,10 @@ const Env = z.object({
   HISTORY_DAYS: z.coerce.number().positive().max(3650).default(7),
   PRESENTER_PIN: z.string().min(4, 'PRESENTER_PIN must be at least 4 characters').max(64).optional(),
   PRESENTER_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(120),
+  HISTORY_READERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_HISTORY_READ_LIMITS.threads),
+  HISTORY_READ_QUEUE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_HISTORY_READ_LIMITS.maxQueued),
+  HISTORY_READS_PER_S: z.coerce.number().positive().max(10_000).default(DEFAULT_HISTORY_READ_LIMITS.perSecond),
+  HISTORY_READ_BURST: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_HISTORY_READ_LIMITS.burst),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1, 'MAX_SESSIONS_PER_ADDRESS must be at least 1').default(50),
   MAX_SESSIONS: z.coerce.number().int().min(1, 'MAX_SESSIONS must be at least 1').default(2000),
@@ -119,6 +126,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     historyDays: e.HISTORY_DAYS,
     presenterPin: e.PRESENTER_PIN ?? null,
     presenterTimeoutS: e.PRESENTER_TIMEOUT_S,
+    historyReads: { threads: e.HISTORY_READERS, maxQueued: e.HISTORY_READ_QUEUE, perSecond: e.HISTORY_READS_PER_S, burst: e.HISTORY_READ_BURST },
     logLevel: e.LOG_LEVEL,
     limits: {
       maxSessionsPerAddress: e.MAX_SESSIONS_PER_ADDRESS,

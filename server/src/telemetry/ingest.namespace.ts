@@ -40,7 +40,7 @@ export function registerIngestNamespace(
         const outcome = service.ingest(batch);
         res = outcome.ok
           ? { ok: true, data: outcome.accepted }
-          : { ok: false, error: `invalid batch: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues };
+          : { ok: false, error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues };
       } catch (err) {
         log.error({ err }, 'ingest failed');
         res = { ok: false, error: 'the batch could not be stored; nothing was written, send it again' };
