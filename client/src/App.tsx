@@ -1,11 +1,13 @@
 import { useEffect } from 'react';
 import { useTwin } from './state/store.ts';
 import { ExplorerView } from './views/ExplorerView.tsx';
+import { LobbyView } from './views/LobbyView.tsx';
 import { viewPathOf, type ViewPath } from './views/routes.ts';
 
 /** Views not built yet fall back to the explorer; each view registers here as it lands. */
 const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
   '/': ExplorerView,
+  '/lobby': LobbyView,
 };
 
 export function App() {

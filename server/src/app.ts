@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION } from '@models/events.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
+import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { LiveLoop } from './live/live.loop.ts';
@@ -39,6 +40,7 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
+  const mosu = await loadMosu(options.datasetDir, district);
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576 });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
     serveClient: false,
@@ -92,6 +94,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
   registerIngestNamespace(io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
   registerHistoryRoutes(http, io, { history, state });
+  registerMosuRoutes(http, mosu);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
