@@ -1421,22 +1421,22 @@ console.log(
   const SEED_SRC = 'district-facts.md, 模速空间 table (the seed article)';
   const SEED_CITE = { zh: '种子文章', en: 'seed article' };
   const facts: MosuFile['facts'] = [
-    { id: 'first-phase-area', label: { zh: '一期办公面积', en: 'First-phase office space' }, text: { zh: '2万 m²', en: '20,000 m²' }, value: 20_000, unit: 'm2', cite: SEED_CITE, source: `${SEED_SRC}: first phase 20,000 m²; other reports give 10,000 m² at opening and 60,000 m² by 2025`, confidence: 'sourced' },
+    { id: 'first-phase-area', label: { zh: '一期办公面积', en: 'first-phase office space' }, text: { zh: '2万 m²', en: '20,000 m²' }, value: 20_000, unit: 'm2', cite: SEED_CITE, source: `${SEED_SRC}: first phase 20,000 m²; other reports give 10,000 m² at opening and 60,000 m² by 2025`, confidence: 'sourced' },
     { id: 'opened', label: { zh: '开园', en: 'Opened' }, text: { zh: '2023年9月', en: 'Sept 2023' }, value: 2023.75, unit: 'year', cite: { zh: '公开报道', en: 'public reporting' }, source: 'district-facts.md, 模速空间 table (public reporting): opened September 2023', confidence: 'sourced' },
-    { id: 'model-registrations', label: { zh: '助力通过大模型备案', en: 'Companies helped through model registration' }, text: { zh: '15 家', en: '15 companies' }, value: 15, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: helped 15 companies pass national large-model registration (at the time of reporting)`, confidence: 'sourced' },
-    { id: 'investors', label: { zh: '投资机构', en: 'Investment institutions' }, text: { zh: '40+ 家', en: '40+' }, value: 40, unit: 'investors', cite: SEED_CITE, source: `${SEED_SRC}: 40+ investment institutions`, confidence: 'sourced' },
-    { id: 'assets-under-management', label: { zh: '管理资金规模', en: 'Under management' }, text: { zh: '约 8000 亿元', en: '≈ 800 bn yuan' }, value: 800e9, unit: 'CNY', cite: SEED_CITE, source: `${SEED_SRC}: ≈800 billion RMB under management`, confidence: 'sourced' },
-    { id: 'companies-served', label: { zh: '服务大模型企业', en: 'Large-model companies served' }, text: { zh: '43 家', en: '43 companies' }, value: 43, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: 43 large-model companies served (finance platform)`, confidence: 'sourced' },
-    { id: 'compute-suppliers', label: { zh: '接入算力供应商', en: 'Compute suppliers connected' }, text: { zh: '9 家', en: '9 suppliers' }, value: 9, unit: 'suppliers', cite: SEED_CITE, source: `${SEED_SRC}: the compute scheduling platform connects 9 compute suppliers`, confidence: 'sourced' },
+    { id: 'model-registrations', label: { zh: '家企业获助通过大模型备案', en: 'companies helped through model registration' }, text: { zh: '15', en: '15' }, value: 15, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: helped 15 companies pass national large-model registration (at the time of reporting)`, confidence: 'sourced' },
+    { id: 'investors', label: { zh: '家投资机构', en: 'investment institutions' }, text: { zh: '40+', en: '40+' }, value: 40, unit: 'investors', cite: SEED_CITE, source: `${SEED_SRC}: 40+ investment institutions`, confidence: 'sourced' },
+    { id: 'assets-under-management', label: { zh: '管理资金规模', en: 'under management' }, text: { zh: '约 8000 亿元', en: '≈ 800 bn yuan' }, value: 800e9, unit: 'CNY', cite: SEED_CITE, source: `${SEED_SRC}: ≈800 billion RMB under management`, confidence: 'sourced' },
+    { id: 'companies-served', label: { zh: '家大模型企业获服务', en: 'large-model companies served' }, text: { zh: '43', en: '43' }, value: 43, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: 43 large-model companies served (finance platform)`, confidence: 'sourced' },
+    { id: 'compute-suppliers', label: { zh: '家算力供应商接入', en: 'compute suppliers connected' }, text: { zh: '9', en: '9' }, value: 9, unit: 'suppliers', cite: SEED_CITE, source: `${SEED_SRC}: the compute scheduling platform connects 9 compute suppliers`, confidence: 'sourced' },
     { id: 'telecom-one-hop', label: { zh: '一跳入算 · 中国电信万兆光纤直达临港智算中心', en: '“One hop to compute” · China Telecom 10-gigabit link to the Lingang computing centre' }, text: { zh: '≈ 1 毫秒', en: '≈ 1 ms' }, value: 1, unit: 'ms', cite: SEED_CITE, source: `${SEED_SRC}: China Telecom, "one hop to compute": 10-gigabit optical link, 1 ms to the Lingang intelligent computing centre`, confidence: 'sourced' },
-    { id: 'sensetime-dedicated', label: { zh: '商汤专属算力（首期）', en: 'SenseTime dedicated compute (first tranche)' }, text: { zh: '1000P', en: '1000 P' }, value: 1000, unit: 'PFLOPS', cite: SEED_CITE, source: `${SEED_SRC}: SenseTime, 1000P of dedicated compute for the community, first tranche`, confidence: 'sourced' },
+    { id: 'sensetime-dedicated', label: { zh: '商汤专属算力（首期）', en: 'SenseTime, dedicated (first tranche)' }, text: { zh: '1000P', en: '1000 P' }, value: 1000, unit: 'PFLOPS', cite: SEED_CITE, source: `${SEED_SRC}: SenseTime, 1000P of dedicated compute for the community, first tranche`, confidence: 'sourced' },
   ];
   const platforms: MosuFile['platforms'] = [
-    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '9家供应商的算力池统一调度，中国电信“一跳入算”', en: 'one scheduler over 9 suppliers’ pools; China Telecom’s “one hop to compute”' }, factIds: ['compute-suppliers', 'telecom-one-hop', 'sensetime-dedicated'], source: SEED_SRC, confidence: 'sourced' },
-    { id: 'open-data', name: { zh: '开放数据平台', en: 'Open data' }, what: { zh: '上海人工智能实验室 OpenDataLab、语料联盟', en: 'OpenDataLab of Shanghai AI Lab, a corpus alliance' }, factIds: [], source: `${SEED_SRC}: other platforms — open data (OpenDataLab of Shanghai AI Lab, corpus alliance); no figure published`, confidence: 'sourced' },
+    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: 'one scheduler over nine suppliers’ pools' }, factIds: ['compute-suppliers', 'telecom-one-hop', 'sensetime-dedicated'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'open-data', name: { zh: '开放数据平台', en: 'Open data' }, what: { zh: '上海人工智能实验室 OpenDataLab、语料联盟', en: 'OpenDataLab (Shanghai AI Lab), corpus alliance' }, factIds: [], source: `${SEED_SRC}: other platforms — open data (OpenDataLab of Shanghai AI Lab, corpus alliance); no figure published`, confidence: 'sourced' },
     { id: 'evaluation', name: { zh: '评测平台', en: 'Evaluation' }, what: { zh: '大模型评测服务', en: 'large-model evaluation' }, factIds: [], source: `${SEED_SRC}: other platforms — evaluation; no figure published`, confidence: 'sourced' },
-    { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors matched with large-model companies' }, factIds: ['investors', 'assets-under-management', 'companies-served'], source: SEED_SRC, confidence: 'sourced' },
-    { id: 'comprehensive-services', name: { zh: '综合服务平台', en: 'Comprehensive services' }, what: { zh: '与市网信办共建合规指导中心；五分钟内税务服务；法院、检察院联络点', en: 'compliance guidance centre with the city’s cyberspace office; tax service five minutes’ walk away; court and prosecutor liaison points' }, factIds: ['model-registrations', 'first-phase-area', 'opened'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors meet model companies' }, factIds: ['investors', 'assets-under-management', 'companies-served'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'comprehensive-services', name: { zh: '综合服务平台', en: 'Comprehensive services' }, what: { zh: '合规指导中心（与市网信办）、五分钟税务服务、法院与检察院联络点', en: 'compliance centre (with the cyberspace office), tax, court and prosecutor desks' }, factIds: ['model-registrations', 'first-phase-area'], source: SEED_SRC, confidence: 'sourced' },
   ];
   const roles: MosuFile['roles'] = [
     { id: 'compute', name: { zh: '算力', en: 'Compute' } },
@@ -1456,11 +1456,22 @@ console.log(
   const inMosu = companies.filter((c) => c.buildingId === 'mosu-space').sort((a, b) => a.id.localeCompare(b.id));
   // Nobody in the data set is in marketing: two synthetic application tenants stand in for it, and say so.
   const marketing = new Set(inMosu.filter((c) => c.confidence === 'synthetic' && c.industry === 'ai-applications').slice(0, 2).map((c) => c.id));
+  const LABEL_OVERRIDE: Record<string, Bilingual> = {
+    'shanghai-academy-ai-for-science': { zh: '上海科学智能研究院', en: 'AI for Science Academy' },
+    'puxin-institute': { zh: '浦芯研究院', en: 'Puxin Institute' },
+  };
+  const labelOf = (c: Company): Bilingual => {
+    const sample = /(\d+)$/.exec(c.id);
+    if (c.id.startsWith('sample-co-') && sample) return { zh: `示例 ${sample[1]}`, en: `Sample ${sample[1]}` };
+    const strip = (t: string) => t.replace(/\s*[（(].*[)）]\s*$/, '');
+    return LABEL_OVERRIDE[c.id] ?? { zh: strip(c.name.zh), en: strip(c.name.en) };
+  };
   const tenants: MosuFile['tenants'] = inMosu.map((c) => {
-    if (marketing.has(c.id)) return { companyId: c.id, role: 'marketing', source: 'synthetic: a sample tenant placed in the marketing role, which the seed names as part of the chain but no listed company fills', confidence: 'synthetic' };
+    const label = labelOf(c);
+    if (marketing.has(c.id)) return { companyId: c.id, label, role: 'marketing', source: 'synthetic: a sample tenant placed in the marketing role, which the seed names as part of the chain but no listed company fills', confidence: 'synthetic' };
     const role = ROLE_OF[c.industry];
     if (!role) throw new Error(`mosu: no chain role for ${c.id} (${c.industry})`);
-    return { companyId: c.id, role, source: ROLE_SRC, confidence: c.confidence === 'synthetic' ? 'synthetic' : 'approximate' };
+    return { companyId: c.id, label, role, source: ROLE_SRC, confidence: c.confidence === 'synthetic' ? 'synthetic' : 'approximate' };
   });
   const UPSTREAM: Record<ChainRole, ChainRole[]> = {
     compute: [],
@@ -1481,7 +1492,8 @@ console.log(
   }
   const mosu: MosuFile = {
     buildingId: 'mosu-space',
-    name: { zh: '模速空间', en: 'ModelSpeed Space · Shanghai Foundation Model Innovation Center' },
+    name: { zh: '模速空间', en: 'ModelSpeed Space' },
+    subtitle: { zh: '上海大模型创新生态社区', en: 'Shanghai Foundation Model Innovation Center' },
     motto: { text: { zh: '上下楼就是上下游', en: 'Upstairs and downstairs are upstream and downstream' }, source: `${SEED_SRC}: motto; the whole chain (base models, applications, scenario design, compute, marketing) sits in one building`, confidence: 'sourced' },
     roles,
     facts,

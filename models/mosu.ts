@@ -42,6 +42,8 @@ export type MosuPlatform = z.infer<typeof MosuPlatform>;
 
 export const MosuTenant = z.strictObject({
   companyId: Id,
+  /** Short name for the wall's floor chips (the full name is in companies.json). */
+  label: Bilingual,
   role: z.enum(CHAIN_ROLES),
   ...provenance,
 });
@@ -54,6 +56,7 @@ export type MosuLink = z.infer<typeof MosuLink>;
 export const MosuFile = z.strictObject({
   buildingId: Id,
   name: Bilingual,
+  subtitle: Bilingual,
   motto: z.strictObject({ text: Bilingual, ...provenance }),
   roles: z.array(z.strictObject({ id: z.enum(CHAIN_ROLES), name: Bilingual })).length(CHAIN_ROLES.length),
   facts: z.array(MosuFact).min(1),

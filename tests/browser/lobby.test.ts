@@ -148,10 +148,6 @@ describe('the /lobby wall on a 4K screen', () => {
         );
         expect(controls).toBe(0);
         expect(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="lobby"]')!).cursor)).toBe('none');
-        if (process.env.UPDATE_SCREENSHOT && lang === 'zh') {
-          fs.mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
-          await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'lobby.png') });
-        }
       } finally {
         await page.close();
       }
@@ -178,6 +174,22 @@ describe('the /lobby wall when the server goes away', () => {
       expect(fontPx).toBeGreaterThanOrEqual(720 / 20);
       ({ app, url } = await startServer({ port, simulator: { mode: 'on', seed: 4, speed: 1 } }));
       await expect.poll(() => banner.count(), { timeout: 40_000 }).toBe(0);
+    } finally {
+      await page.close();
+      await app.close();
+    }
+  });
+});
+
+describe.runIf(!!process.env.UPDATE_SCREENSHOT)('the README screenshot', () => {
+  it('is taken of /lobby with the simulator on, once the pools are shown', async () => {
+    const { app, url } = await startServer({ simulator: { mode: 'on', seed: 4, speed: 1 } });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    try {
+      await page.goto(`${url}/lobby?lang=zh`);
+      await page.waitForFunction(() => document.querySelectorAll('[data-supplier] [data-field="used"]').length === 9 && ![...document.querySelectorAll('[data-supplier] [data-field="used"]')].some((e) => e.textContent === '–'), undefined, { timeout: 60_000 });
+      fs.mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
+      await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'lobby.png') });
     } finally {
       await page.close();
       await app.close();

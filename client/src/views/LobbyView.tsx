@@ -7,11 +7,10 @@
  */
 import { useEffect, useState } from 'react';
 import { useTwin, type Lang } from '../state/store.ts';
-import { Bi } from '../ui/Bi.tsx';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { BuildingPanel } from './lobby/BuildingPanel.tsx';
 import { PlatformsPanel } from './lobby/PlatformsPanel.tsx';
-import { PoolsPanel } from './lobby/PoolsPanel.tsx';
+import { LinkFact, PoolsPanel } from './lobby/PoolsPanel.tsx';
 import { startPoolHistory } from './lobby/poolHistory.ts';
 import { useMosu } from './lobby/useMosu.ts';
 import './lobby/lobby.css';
@@ -47,6 +46,7 @@ export function LobbyView() {
   const pools = useTwin((s) => s.pools);
   const { mosu, error } = useMosu();
   const lang = useWallLang();
+  const linkFact = mosu?.facts.find((f) => f.id === mosu.linkFactId);
   useEffect(() => startPoolHistory(), []);
 
   const ready = !!district && !!mosu;
@@ -59,13 +59,19 @@ export function LobbyView() {
       <div className="lobby-drift">
         <header className="lobby-header">
           <h1 className="lobby-title">
-            <Bi text={mosu?.name ?? { zh: '模速空间', en: 'ModelSpeed Space' }} lang={lang} />
+            <span className="lobby-title__name">{mosu?.name[lang] ?? (lang === 'zh' ? '模速空间' : 'ModelSpeed Space')}</span>
+            {mosu && (
+              <span className="lobby-title__sub">
+                {mosu.name[lang === 'zh' ? 'en' : 'zh']} · {mosu.subtitle[lang]}
+              </span>
+            )}
           </h1>
+          {linkFact && <LinkFact fact={linkFact} lang={lang} />}
           <Clock />
         </header>
         {district && mosu ? (
           <main className="lobby-body">
-            <PoolsPanel district={district} pools={pools} linkFact={mosu.facts.find((f) => f.id === mosu.linkFactId)} lang={lang} />
+            <PoolsPanel district={district} pools={pools} lang={lang} />
             <BuildingPanel district={district} mosu={mosu} lang={lang} />
             <PlatformsPanel mosu={mosu} lang={lang} />
           </main>

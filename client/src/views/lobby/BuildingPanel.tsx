@@ -4,7 +4,7 @@
  * from the laid-out chips (HTML text stays real text at a readable size) and redrawn when the layout changes.
  */
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { District } from '@models/district.ts';
+import type { Bilingual, District } from '@models/district.ts';
 import type { ChainRole, MosuFile } from '@models/mosu.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
@@ -18,13 +18,13 @@ interface Arc {
 export function BuildingPanel({ district, mosu, lang }: { district: District; mosu: MosuFile; lang: Lang }) {
   const building = district.buildings.find((b) => b.id === mosu.buildingId);
   const floors = useMemo(() => {
-    const roleOf = new Map(mosu.tenants.map((t) => [t.companyId, t.role]));
-    const byFloor = new Map<number, { id: string; name: District['companies'][number]['name']; role: ChainRole }[]>();
+    const tenantOf = new Map(mosu.tenants.map((t) => [t.companyId, t]));
+    const byFloor = new Map<number, { id: string; label: Bilingual; role: ChainRole }[]>();
     for (const c of district.companies) {
-      const role = roleOf.get(c.id);
-      if (!role) continue;
+      const t = tenantOf.get(c.id);
+      if (!t) continue;
       const floor = Math.min(...c.floors);
-      byFloor.set(floor, [...(byFloor.get(floor) ?? []), { id: c.id, name: c.name, role }]);
+      byFloor.set(floor, [...(byFloor.get(floor) ?? []), { id: c.id, label: t.label, role: t.role }]);
     }
     const n = building?.floors ?? Math.max(0, ...byFloor.keys());
     return Array.from({ length: n }, (_, i) => n - i).map((f) => ({ floor: f, tenants: byFloor.get(f) ?? [] }));
@@ -89,7 +89,7 @@ export function BuildingPanel({ district, mosu, lang }: { district: District; mo
             <span className="lobby-floor__tenants">
               {tenants.map((t) => (
                 <span key={t.id} className={`lobby-chip lobby-role--${t.role}`} data-company={t.id}>
-                  {t.name[lang].replace(/\s*[（(].*[)）]\s*$/, '')}
+                  {t.label[lang]}
                 </span>
               ))}
             </span>

@@ -9,6 +9,8 @@ import { FIGURE_KIND, kindOfSource, type FigureKind } from './lobbyTags.ts';
 import { historySinceMs, poolSeries, WINDOW_MS } from './poolHistory.ts';
 
 const pf = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+/** "China Telecom (Lingang …)" → "China Telecom": the row is narrow; the full name is the title, the tag says how sure. */
+const shortName = (name: string): string => name.replace(/\s*[（(][^（()）]*[)）]\s*$/, '');
 
 export function Tag({ kind, lang }: { kind: FigureKind; lang: Lang }) {
   return (
@@ -46,19 +48,20 @@ function Strip({ supplierId, capacity }: { supplierId: string; capacity: number 
 interface Row {
   supplier: Supplier;
   pool: PoolState | undefined;
-  tenants: { name: District['companies'][number]['name']; pflops: number }[];
+  tenants: { name: District['companies'][number]['name']; pflops: number; named: boolean }[];
 }
 
-export function PoolsPanel({ district, pools, linkFact, lang }: { district: District; pools: PoolState[]; linkFact: MosuFact | undefined; lang: Lang }) {
+export function PoolsPanel({ district, pools, lang }: { district: District; pools: PoolState[]; lang: Lang }) {
   const tenantsBySupplier = useMemo(() => {
     const m = new Map<string, Row['tenants']>();
     for (const c of district.companies) {
       if (!c.compute) continue;
       const list = m.get(c.compute.supplierId) ?? [];
-      list.push({ name: c.name, pflops: c.compute.pflops });
+      list.push({ name: c.name, pflops: c.compute.pflops, named: c.confidence !== 'synthetic' });
       m.set(c.compute.supplierId, list);
     }
-    for (const list of m.values()) list.sort((a, b) => b.pflops - a.pflops);
+    // named companies first: a visitor recognises MiniMax, not "Sample Co. 0383"
+    for (const list of m.values()) list.sort((a, b) => Number(b.named) - Number(a.named) || b.pflops - a.pflops);
     return m;
   }, [district]);
   const bySupplier = new Map(pools.map((p) => [p.supplierId, p]));
@@ -77,20 +80,26 @@ export function PoolsPanel({ district, pools, linkFact, lang }: { district: Dist
   return (
     <section className="lobby-panel lobby-pools" data-testid="lobby-pools">
       <h2 className="lobby-h2">
-        <Bi text={{ zh: '算力调度平台 · 九家供应商算力池', en: 'Compute scheduling · nine suppliers’ pools' }} lang={lang} />
+        <Bi text={{ zh: '九家供应商算力池', en: 'Nine suppliers’ compute pools' }} lang={lang} />
       </h2>
       <div className="lobby-pools__head" aria-hidden="true">
-        <span>{lang === 'zh' ? '在用 / 已分配 / 容量 PFLOPS' : 'in use / allocated / capacity PFLOPS'}</span>
-        <span>{lang === 'zh' ? `过去 24 小时${since ? `（本屏自 ${since} 起累计）` : ''}` : `last 24 h${since ? ` (this screen since ${since})` : ''}`}</span>
+        <span>{lang === 'zh' ? 'PFLOPS 在用 / 已分配 / 容量' : 'PFLOPS in use / allocated / capacity'}</span>
+        <span>{lang === 'zh' ? `24 小时${since ? ` · 本屏自 ${since} 起` : ''}` : `24 h${since ? ` · this screen since ${since}` : ''}`}</span>
       </div>
       <ol className="lobby-pools__rows">
         {rows.map(({ supplier, pool, tenants }) => (
           <li key={supplier.id} className="lobby-pool" data-supplier={supplier.id}>
             <div className="lobby-pool__name">
-              <span className="lobby-pool__title">{supplier.name[lang]}</span>
-              <span className="lobby-pool__tenants">
-                {lang === 'zh' ? `${tenants.length} 家租户` : `${tenants.length} tenants`}
-                {tenants.length > 0 && ` · ${tenants.slice(0, 2).map((t) => t.name[lang]).join(lang === 'zh' ? '、' : ', ')}`}
+              <span className="lobby-pool__title" title={supplier.name[lang]}>
+                {shortName(supplier.name[lang])}
+              </span>
+              <span className="lobby-pool__sub">
+                <Tag kind={kindOfSource(pool?.source)} lang={lang} />
+                <Tag kind={capacityKind(supplier)} lang={lang} />
+                <span className="lobby-pool__tenants">
+                  {lang === 'zh' ? `${tenants.length} 家租户` : `${tenants.length} tenants`}
+                  {tenants.length > 0 && ` · ${tenants.slice(0, 2).map((t) => t.name[lang]).join(lang === 'zh' ? '、' : ', ')}`}
+                </span>
               </span>
             </div>
             <div className="lobby-pool__figures">
@@ -101,21 +110,22 @@ export function PoolsPanel({ district, pools, linkFact, lang }: { district: Dist
                 {' / '}
                 <span data-field="capacity">{pf(pool?.capacityPflops ?? supplier.capacityPflops)}</span>
               </span>
-              <span className="lobby-pool__tags">
-                <Tag kind={kindOfSource(pool?.source)} lang={lang} />
-                <Tag kind={capacityKind(supplier)} lang={lang} />
-              </span>
+            </div>
+            <div className="lobby-pool__strip">
+              <Strip supplierId={supplier.id} capacity={pool?.capacityPflops ?? supplier.capacityPflops} />
               <span className="lobby-bar" aria-hidden="true">
                 <span className="lobby-bar__alloc" style={{ width: `${pool ? (100 * pool.allocatedPflops) / pool.capacityPflops : 0}%` }} />
                 <span className="lobby-bar__used" style={{ width: `${pool ? (100 * pool.usedPflops) / pool.capacityPflops : 0}%` }} />
               </span>
             </div>
-            <Strip supplierId={supplier.id} capacity={pool?.capacityPflops ?? supplier.capacityPflops} />
           </li>
         ))}
         <li className="lobby-pool lobby-pool--total" data-testid="lobby-pools-total">
           <div className="lobby-pool__name">
             <span className="lobby-pool__title">{lang === 'zh' ? '合计' : 'Total'}</span>
+            <span className="lobby-pool__sub">
+              <Tag kind={liveKind} lang={lang} />
+            </span>
           </div>
           <div className="lobby-pool__figures">
             <span className="lobby-pool__numbers">
@@ -125,21 +135,22 @@ export function PoolsPanel({ district, pools, linkFact, lang }: { district: Dist
               {' / '}
               <span data-field="capacity">{pf(total.capacity)}</span>
             </span>
-            <span className="lobby-pool__tags">
-              <Tag kind={liveKind} lang={lang} />
-            </span>
           </div>
         </li>
       </ol>
-      {linkFact && (
-        <div className="lobby-link" data-testid="lobby-link" title={linkFact.source}>
-          <span className="lobby-link__value">{linkFact.text[lang]}</span>
-          <span className="lobby-link__label">{linkFact.label[lang]}</span>
-          <span className="lobby-link__cite">
-            <Tag kind={linkFact.confidence} lang={lang} /> {lang === 'zh' ? '来源' : 'source'}: {linkFact.cite[lang]}
-          </span>
-        </div>
-      )}
     </section>
+  );
+}
+
+/** The telecom link ("一跳入算") as a sourced fact with its citation. */
+export function LinkFact({ fact, lang }: { fact: MosuFact; lang: Lang }) {
+  return (
+    <div className="lobby-link" data-testid="lobby-link" data-fact={fact.id} title={fact.source}>
+      <span className="lobby-link__value">{fact.text[lang]}</span>
+      <span className="lobby-link__label">{fact.label[lang]}</span>
+      <span className="lobby-link__cite">
+        <Tag kind={fact.confidence} lang={lang} /> {lang === 'zh' ? '来源' : 'source'}: {fact.cite[lang]}
+      </span>
+    </div>
   );
 }
