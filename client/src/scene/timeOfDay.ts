@@ -4,11 +4,12 @@
  * sky lights, the background and how much of the night it is (for lit windows) into `out`.
  *
  * The rule that keeps the legend true: a roof faces the sky, so it receives `sky × hemiIntensity + sun × sunIntensity ×
- * sun.y`. Whatever the hour, that sum is held at ROOF_IRRADIANCE, the value the building colours were calibrated
- * under (the former fixed rig: hemisphere #dbe6ff × 1.15, sun #fff3e0 × 1.55 from (2600, 5200, 3400)). Dawn, dusk and
- * night change the walls, the shadows' direction, the ground, the sky and the windows — never a roof's colour.
+ * sun.y`. Whatever the hour, that sum is held at ROOF_IRRADIANCE, the light under which a roof shows exactly its data
+ * colour. Dawn, dusk and night change the walls, the direction of the light, the ground, the sky and the windows —
+ * never a roof's colour.
  * tests/unit/timeOfDay.test.ts checks the rule; tests/browser/lighting.test.ts measures it in pixels.
  */
+import { BUILDING_SELF_LIT } from './buildingMaterial.ts';
 
 export const SHANGHAI = { lat: 31.17, lon: 121.46 } as const;
 
@@ -18,7 +19,7 @@ type RGB = [number, number, number];
 const srgbToLinear = (c: number): number => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
 const hexLinear = (hex: string): RGB => [1, 3, 5].map((i) => srgbToLinear(parseInt(hex.slice(i, i + 2), 16) / 255)) as RGB;
 
-/** The calibrated rig the building colours were tuned under (see the header). */
+/** The former fixed rig (see the header): its colours and its split between sun and sky. */
 const CALIBRATION = {
   sky: hexLinear('#dbe6ff'),
   hemiIntensity: 1.15,
@@ -26,12 +27,14 @@ const CALIBRATION = {
   sunIntensity: 1.55,
   sunY: 5200 / Math.hypot(2600, 5200, 3400),
 };
-/** What a roof receives, per linear channel, at any hour. */
-export const ROOF_IRRADIANCE: RGB = [0, 1, 2].map(
-  (i) => CALIBRATION.sky[i]! * CALIBRATION.hemiIntensity + CALIBRATION.sun[i]! * CALIBRATION.sunIntensity * CALIBRATION.sunY,
-) as RGB;
+/**
+ * What a roof receives, per linear channel, at any hour: white light of (1 − selfLit) × π, so that Lambert's
+ * diffuse/π plus the material's unlit share gives back exactly the data colour (three.js lights are physical:
+ * a directional light of intensity I on a surface facing it gives I × albedo / π).
+ */
+export const ROOF_IRRADIANCE: RGB = [0, 1, 2].map(() => (1 - BUILDING_SELF_LIT) * Math.PI) as RGB;
 /** Share of the roof's light that the sun gives in full daylight (as in the calibrated rig). */
-const SUN_SHARE = (CALIBRATION.sun[1]! * CALIBRATION.sunIntensity * CALIBRATION.sunY) / ROOF_IRRADIANCE[1];
+const SUN_SHARE = (CALIBRATION.sun[1]! * CALIBRATION.sunIntensity * CALIBRATION.sunY) / (CALIBRATION.sky[1]! * CALIBRATION.hemiIntensity + CALIBRATION.sun[1]! * CALIBRATION.sunIntensity * CALIBRATION.sunY);
 const HEMI_INTENSITY = CALIBRATION.hemiIntensity;
 const MAX_SUN_INTENSITY = 2.4;
 
