@@ -16,7 +16,9 @@ import {
   DistrictFile,
   SuppliersFile,
   type Bilingual,
+  type Bridge,
   type Building,
+  type ContextArea,
   type BuildingUse,
   type Cluster,
   type ClusterTheme,
@@ -217,7 +219,15 @@ const boundaryPoly: P[] = ccw([
   ...[...INLAND].reverse().slice(0, -1),
 ]);
 // The river polygon: Xuhui bank north→south, then the Pudong bank back north.
-const riverPoly: P[] = ccw([...XUHUI_BANK, ...[...PUDONG_BANK].reverse()]);
+// The Huangpu goes on past both ends of the strip: north-east beyond Lupu Bridge towards the Expo reach, south beyond
+// Xupu Bridge. Only the river polygon is extended; the district's bank (XUHUI_BANK) is unchanged.
+const RIVER_NORTH_X: P[] = [[3600, 2700], [2700, 2620]];
+const RIVER_NORTH_P: P[] = [[2700, 2160], [3600, 2240]];
+const RIVER_SOUTH_X: P[] = [[175, -5800], [150, -6600]];
+const RIVER_SOUTH_P: P[] = [[640, -6600], [665, -5800]];
+const riverPoly: P[] = ccw([...RIVER_NORTH_X, ...XUHUI_BANK, ...RIVER_SOUTH_X, ...RIVER_SOUTH_P, ...[...PUDONG_BANK].reverse(), ...RIVER_NORTH_P]);
+/** The Pudong bank as low context: land east and south of the far bank. */
+const pudongLand: P[] = ccw([...RIVER_NORTH_P.slice().reverse(), ...PUDONG_BANK, ...RIVER_SOUTH_P.slice().reverse(), [3600, -6600]]);
 const creekPoly: P[] = ccw([...CREEK_W, ...[...CREEK_E].reverse(), [752, 2150]]);
 const WATER_POLYS = [riverPoly, creekPoly];
 
@@ -1287,6 +1297,53 @@ const water: Water[] = [
     confidence: 'approximate',
   },
 ];
+const XUPU = ANCHOR.xupuBridge;
+const LUPU = ANCHOR.lupuBridge;
+const bridges: Bridge[] = [
+  {
+    id: 'lupu-bridge',
+    name: { zh: '卢浦大桥', en: 'Lupu Bridge' },
+    line: [toLngLat([LUPU[0], LUPU[1] + 650]), toLngLat([LUPU[0], LUPU[1] - 750])],
+    widthM: 28,
+    source: 'district-facts.md anchor point: Lupu Bridge at 31.1906, 121.4758 (sourced position); drawn square across the river (which runs west→east there) with ≈600 m of approaches each side — alignment, length and width approximate',
+    confidence: 'approximate',
+  },
+  {
+    id: 'xupu-bridge',
+    name: { zh: '徐浦大桥', en: 'Xupu Bridge' },
+    line: [toLngLat([XUPU[0] - 650, XUPU[1]]), toLngLat([XUPU[0] + 900, XUPU[1]])],
+    widthM: 32,
+    source: 'district-facts.md anchor point: Xupu Bridge at 31.1292, 121.4642 (sourced position, the southern reference); drawn square across the river (which runs north–south there) with approaches — alignment, length and width approximate',
+    confidence: 'approximate',
+  },
+];
+const CONTEXT_SRC = 'district-facts.md extent: "Pudong\'s Expo site and Houtan Park across the river"; no coordinates are given there, so the outline is schematic: placed on the Pudong bank opposite the northern part of the strip — approximate';
+const contextAreas: ContextArea[] = [
+  {
+    id: 'pudong-bank',
+    name: { zh: '浦东', en: 'Pudong' },
+    kind: 'land',
+    polygon: ring(pudongLand),
+    source: 'the far bank of the Huangpu (drawn from the river polygon\'s Pudong bank), shown as low context only — approximate',
+    confidence: 'approximate',
+  },
+  {
+    id: 'expo-site',
+    name: { zh: '世博园区（浦东）', en: 'Expo site (Pudong)' },
+    kind: 'expo',
+    polygon: ring(ccw([[1700, 2000], [3400, 2120], [3400, 1300], [2000, 1200], [1300, 1500]])),
+    source: CONTEXT_SRC,
+    confidence: 'approximate',
+  },
+  {
+    id: 'houtan-park',
+    name: { zh: '后滩公园', en: 'Houtan Park' },
+    kind: 'park',
+    polygon: ring(ccw([[1100, 1560], [760, 1300], [700, 850], [820, 850], [880, 1250], [1250, 1450]])),
+    source: CONTEXT_SRC,
+    confidence: 'approximate',
+  },
+];
 const roads: Road[] = roadDrafts.map((r) => ({ id: r.id, name: r.name, line: r.line.map(toLngLat), widthM: r.widthM, source: r.source, confidence: 'approximate' }));
 const clusters: Cluster[] = CLUSTERS.map((m) => {
   const zone = ZONES[m.id];
@@ -1320,6 +1377,8 @@ const district: DistrictFile = {
     },
     water,
     roads,
+    bridges,
+    context: contextAreas,
   },
   clusters,
   buildings,

@@ -10,7 +10,7 @@ import { buildingsGeometryOf } from './districtCache.ts';
 import { polygonGeometry, ribbonsGeometry } from './geometry.ts';
 import { SCENE } from './palette.ts';
 
-const ORDER = { grid: 0, plate: 1, zoneFill: 2, water: 3, waterEdge: 4, roads: 5, zoneEdge: 6, contactShadows: 7 } as const;
+const ORDER = { grid: 0, context: 1, contextFeature: 1.5, plate: 1, zoneFill: 2, water: 3, waterEdge: 4, roads: 5, bridges: 5, zoneEdge: 6, contactShadows: 7 } as const;
 
 function flatMaterial(colour: string, opacity: number): MeshBasicMaterial {
   return new MeshBasicMaterial({ color: colour, transparent: true, opacity, depthWrite: false, side: DoubleSide });
@@ -25,8 +25,12 @@ interface Layer {
 
 export function Ground({ district }: { district: District }) {
   const layers = useMemo<Layer[]>(() => {
-    const { origin, boundary, water, roads } = district.geography;
+    const { origin, boundary, water, roads, bridges = [], context = [] } = district.geography;
     const out: Layer[] = [];
+    // across the river, low and quiet: the Pudong bank first, then the Expo site and Houtan Park on it
+    for (const c of [...context].sort((a, b) => Number(b.kind === 'land') - Number(a.kind === 'land'))) {
+      out.push({ key: `context-${c.id}`, geometry: polygonGeometry(origin, c.polygon, 0), material: flatMaterial(SCENE.context[c.kind], 1), order: c.kind === 'land' ? ORDER.context : ORDER.contextFeature });
+    }
     out.push({ key: 'plate', geometry: polygonGeometry(origin, boundary.polygon, 0), material: flatMaterial(SCENE.ground, 1), order: ORDER.plate });
     for (const c of district.clusters) {
       out.push({ key: `zone-${c.id}`, geometry: polygonGeometry(origin, c.zone, 0), material: flatMaterial(c.colour, 0.12), order: ORDER.zoneFill });
@@ -61,6 +65,14 @@ export function Ground({ district }: { district: District }) {
         geometry: ribbonsGeometry(origin, roads.map((r) => ({ line: r.line, widthM: r.widthM })), 0),
         material: flatMaterial(SCENE.road, 0.95),
         order: ORDER.roads,
+      });
+    }
+    if (bridges.length > 0) {
+      out.push({
+        key: 'bridges',
+        geometry: ribbonsGeometry(origin, bridges.map((b) => ({ line: b.line, widthM: b.widthM })), 0),
+        material: flatMaterial(SCENE.bridge, 1),
+        order: ORDER.bridges,
       });
     }
     return out;

@@ -13,4 +13,7 @@ export const SCENE = {
   groundLight: '#2a2f3a',
   sun: '#fff3e0',
   landmarkOutline: '#ffe3ad',
+  /** Context across the river: the Pudong bank, the Expo site, Houtan Park — quieter than the district plate. */
+  context: { land: '#0d141d', expo: '#141c28', park: '#12201c' },
+  bridge: '#5d6b80',
 } as const;
