@@ -30,7 +30,7 @@ const river = () => district.geography.water.find((w) => w.id === 'huangpu-river
 
 describe('the riverside strip', () => {
   it('draws Lupu and Xupu bridges across the Huangpu: ends on land, middle over the water, at their sourced points', () => {
-    const anchors = { 'lupu-bridge': [121.4758, 31.1906], 'xupu-bridge': [121.4642, 31.1292] } as const;
+    const anchors: Record<string, LngLat> = { 'lupu-bridge': [121.4758, 31.1906], 'xupu-bridge': [121.4642, 31.1292] };
     for (const [id, anchor] of Object.entries(anchors)) {
       const b = district.geography.bridges!.find((x) => x.id === id)!;
       expect(b, id).toBeDefined();
