@@ -8,7 +8,7 @@ import type { Bilingual, District } from '@models/district.ts';
 import type { ChainRole, MosuFile } from '@models/mosu.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
-import { Tag } from './PoolsPanel.tsx';
+import { poolMark, Tag } from './PoolsPanel.tsx';
 
 interface Arc {
   key: string;
@@ -19,12 +19,14 @@ export function BuildingPanel({ district, mosu, lang }: { district: District; mo
   const building = district.buildings.find((b) => b.id === mosu.buildingId);
   const floors = useMemo(() => {
     const tenantOf = new Map(mosu.tenants.map((t) => [t.companyId, t]));
-    const byFloor = new Map<number, { id: string; label: Bilingual; role: ChainRole }[]>();
+    const poolIndex = new Map(district.suppliers.map((s, i) => [s.id, i]));
+    const byFloor = new Map<number, { id: string; label: Bilingual; role: ChainRole; pool: number | undefined }[]>();
     for (const c of district.companies) {
       const t = tenantOf.get(c.id);
       if (!t) continue;
       const floor = Math.min(...c.floors);
-      byFloor.set(floor, [...(byFloor.get(floor) ?? []), { id: c.id, label: t.label, role: t.role }]);
+      const pool = c.compute ? poolIndex.get(c.compute.supplierId) : undefined;
+      byFloor.set(floor, [...(byFloor.get(floor) ?? []), { id: c.id, label: t.label, role: t.role, pool }]);
     }
     const n = building?.floors ?? Math.max(0, ...byFloor.keys());
     return Array.from({ length: n }, (_, i) => n - i).map((f) => ({ floor: f, tenants: byFloor.get(f) ?? [] }));
@@ -90,6 +92,7 @@ export function BuildingPanel({ district, mosu, lang }: { district: District; mo
               {tenants.map((t) => (
                 <span key={t.id} className={`lobby-chip lobby-role--${t.role}`} data-company={t.id}>
                   {t.label[lang]}
+                  {t.pool !== undefined && <span className="lobby-mark"> {poolMark(t.pool)}</span>}
                 </span>
               ))}
             </span>
@@ -98,7 +101,7 @@ export function BuildingPanel({ district, mosu, lang }: { district: District; mo
       </div>
       <p className="lobby-note">
         <Tag kind="synthetic" lang={lang} />{' '}
-        {lang === 'zh' ? '楼层、角色与上下游连线为示意（合成），名称来自公开报道' : 'floors, roles and links illustrative (synthetic); names from public reporting'}
+        {lang === 'zh' ? '①–⑨ 所用算力池；楼层、角色与连线为示意，名称来自公开报道' : '①–⑨ pool drawn on; floors, roles, links illustrative; names from public reporting'}
       </p>
     </section>
   );

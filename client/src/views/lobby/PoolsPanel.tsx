@@ -8,6 +8,8 @@ import { Bi } from '../../ui/Bi.tsx';
 import { FIGURE_KIND, kindOfSource, type FigureKind } from './lobbyTags.ts';
 import { historySinceMs, poolSeries, WINDOW_MS } from './poolHistory.ts';
 
+/** ①…⑨: a pool's mark, shown on its row and on the floor chips of the tenants that draw on it. */
+export const poolMark = (index: number): string => String.fromCodePoint(0x2460 + index);
 const pf = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 /** "China Telecom (Lingang …)" → "China Telecom": the row is narrow; the full name is the title, the tag says how sure. */
 const shortName = (name: string): string => name.replace(/\s*[（(][^（()）]*[)）]\s*$/, '');
@@ -87,11 +89,11 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
         <span>{lang === 'zh' ? `24 小时${since ? ` · 本屏自 ${since} 起` : ''}` : `24 h${since ? ` · this screen since ${since}` : ''}`}</span>
       </div>
       <ol className="lobby-pools__rows">
-        {rows.map(({ supplier, pool, tenants }) => (
+        {rows.map(({ supplier, pool, tenants }, index) => (
           <li key={supplier.id} className="lobby-pool" data-supplier={supplier.id}>
             <div className="lobby-pool__name">
               <span className="lobby-pool__title" title={supplier.name[lang]}>
-                {shortName(supplier.name[lang])}
+                <span className="lobby-mark">{poolMark(index)}</span> {shortName(supplier.name[lang])}
               </span>
               <span className="lobby-pool__sub">
                 <Tag kind={kindOfSource(pool?.source)} lang={lang} />
