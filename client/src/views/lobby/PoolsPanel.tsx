@@ -86,7 +86,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
       </h2>
       <div className="lobby-pools__head" aria-hidden="true">
         <span>{lang === 'zh' ? 'PFLOPS 在用 / 已分配 / 容量' : 'PFLOPS in use / allocated / capacity'}</span>
-        <span>{lang === 'zh' ? `24 小时${since ? ` · 本屏自 ${since} 起` : ''}` : `24 h${since ? ` · this screen since ${since}` : ''}`}</span>
+        <span>{lang === 'zh' ? `24 小时${since ? ` · 本屏自 ${since} 起` : ''}` : `24 h${since ? ` · from ${since}` : ''}`}</span>
       </div>
       <ol className="lobby-pools__rows">
         {rows.map(({ supplier, pool, tenants }, index) => (
