@@ -34,7 +34,7 @@ async function openLobby(url: string, query = '', viewport = { width: 3840, heig
 /** Every element that shows text of its own, with its computed font size (CSS px) and where it is. */
 function visibleTexts(page: Page) {
   return page.evaluate(() => {
-    const out: { text: string; fontPx: number; tag: string }[] = [];
+    const out: { text: string; fontPx: number; tag: string; cutOff: boolean }[] = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = n.textContent?.trim();
@@ -46,7 +46,10 @@ function visibleTexts(page: Page) {
       range.selectNodeContents(n);
       const r = range.getBoundingClientRect();
       if (r.width === 0 || r.height === 0 || r.right < 0 || r.bottom < 0 || r.left > innerWidth || r.top > innerHeight) continue;
-      out.push({ text: text.slice(0, 40), fontPx: parseFloat(style.fontSize), tag: el.tagName.toLowerCase() });
+      // a panel clips what does not fit: text below its bottom edge is not there for the visitor
+      const panel = el.closest('.lobby-panel')?.getBoundingClientRect();
+      const cutOff = !!panel && r.bottom > panel.bottom + 1;
+      out.push({ text: text.slice(0, 40), fontPx: parseFloat(style.fontSize), tag: el.tagName.toLowerCase(), cutOff });
     }
     return { texts: out, height: innerHeight };
   });
@@ -140,6 +143,7 @@ describe('the /lobby wall on a 4K screen', () => {
         expect(body).toContain(lang === 'zh' ? '约 8000 亿元' : '≈ 800 bn yuan');
         const tooSmall = texts.filter((t) => t.fontPx < height / 50 - 0.01);
         expect(tooSmall, `texts under ${(height / 50).toFixed(1)} px`).toEqual([]);
+        expect(texts.filter((t) => t.cutOff).map((t) => t.text), 'texts cut off at the bottom of a panel').toEqual([]);
         const controls = await page.evaluate(() =>
           [...document.querySelectorAll('button, input, select, textarea, a[href], [role="button"]')].filter((el) => {
             const r = el.getBoundingClientRect();
