@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION } from '@models/events.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
+import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { LiveLoop } from './live/live.loop.ts';
@@ -45,6 +46,7 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
+  const mosu = await loadMosu(options.datasetDir, district);
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
     serveClient: false,
@@ -101,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   registerIngestNamespace(io, telemetry, http.log, security.ingestLimits);
   const historyReads = registerHistoryRoutes(http, io, { history, state, now: options.now, limits: options.historyReads });
   await registerBriefing(http, io, district, options);
+  registerMosuRoutes(http, mosu);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
