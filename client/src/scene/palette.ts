@@ -13,4 +13,6 @@ export const SCENE = {
   groundLight: '#2a2f3a',
   sun: '#fff3e0',
   landmarkOutline: '#ffe3ad',
+  /** The selected building's outline: a hue neither viridis nor the compare ramp produces, drawn over everything. */
+  selection: '#ff4fd8',
 } as const;

@@ -18,8 +18,8 @@ const staleHatch = `repeating-linear-gradient(135deg, ${STALE_CSS} 0 3px, rgb(${
 const rampGradient = `linear-gradient(90deg, ${Array.from({ length: RAMP_STOPS + 1 }, (_, i) => `${rampCss(i / RAMP_STOPS)} ${((i / RAMP_STOPS) * 100).toFixed(1)}%`).join(', ')})`;
 
 export function Legend() {
-  const lang = useTwin((s) => s.lang);
-  const metric = useTwin((s) => s.metric);
+  const lang = useTwin((s) => s.view.lang);
+  const metric = useTwin((s) => s.view.metric);
   const simulator = useTwin((s) => s.simulator);
   const def = METRICS[metric];
   const timeRef = useRef<HTMLSpanElement>(null);

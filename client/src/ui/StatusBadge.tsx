@@ -6,7 +6,7 @@ import { T } from './strings.ts';
 import { useEverySecond } from './useEverySecond.ts';
 
 export function StatusBadge() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const connection = useTwin((s) => s.connection);
   const staleAfterS = useTwin((s) => s.staleAfterS);
   const badgeRef = useRef<HTMLDivElement>(null);
