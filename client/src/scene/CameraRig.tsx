@@ -19,6 +19,7 @@ import { viewCommands } from '../state/viewCommands.ts';
 import { buildingIndexOf, cameraBridge, useTwin } from '../state/store.ts';
 import { cameraToPose, poseToCamera } from './cameraPose.ts';
 import { buildingsGeometryOf } from './districtCache.ts';
+import { sceneRefs } from './sceneRefs.ts';
 
 const MIN_DISTANCE_M = 60;
 /** Just above the horizon: the camera never looks up from under the ground plane. */
@@ -216,6 +217,7 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
       return { x: Number(x.toFixed(1)), z: Number(z.toFixed(1)), distance: Number(distance.toFixed(1)), heading: now.heading, tilt: Math.min(Math.max(now.tilt, MIN_SELECT_TILT), MAX_SELECT_TILT) };
     };
     cameraBridge.currentPose = current;
+    sceneRefs.controlsTarget = controls.current?.target ?? null;
     cameraBridge.poseForBuilding = (id) => {
       const i = buildingIndexOf(id);
       const b = district.buildings[i];
@@ -241,6 +243,7 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
       cameraBridge.currentPose = () => null;
       cameraBridge.poseForBuilding = () => null;
       cameraBridge.poseForCluster = () => null;
+      sceneRefs.controlsTarget = null;
     };
   }, [district, camera]);
 

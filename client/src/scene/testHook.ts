@@ -4,6 +4,8 @@
  * drawn, so a test that waits for them and then screenshots sees those colours.
  */
 import { Vector3 } from 'three';
+import type { CameraPose, ViewState } from '@models/view.ts';
+import { cameraToPose } from './cameraPose.ts';
 import { buildingIndexOf, useTwin } from '../state/store.ts';
 import { pickAt } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
@@ -26,6 +28,10 @@ export interface TwinTestHook {
   screenPositionOf(buildingId: string): ScreenPoint | null;
   /** The building drawn at a CSS-pixel viewport position, or null. */
   buildingIdAt(x: number, y: number): string | null;
+  /** The view state now (store.ts `view`): read only. */
+  view(): ViewState;
+  /** The camera's pose now, measured from the three.js camera (not from the view state). */
+  cameraPose(): CameraPose | null;
 }
 
 declare global {
@@ -56,6 +62,14 @@ export const twinHook: TwinTestHook = {
     // the production picker (scene/picking.ts), never a test-only path
     const i = pickAt(x, y);
     return i < 0 ? null : (useTwin.getState().district?.buildings[i]?.id ?? null);
+  },
+  view() {
+    return useTwin.getState().view;
+  },
+  cameraPose() {
+    const { camera } = sceneRefs;
+    const target = sceneRefs.controlsTarget;
+    return camera && target ? cameraToPose(camera.position, target) : null;
   },
 };
 
