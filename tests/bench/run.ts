@@ -9,6 +9,8 @@
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
  *   6 history               history.bench.ts   (a week of minutes)
+ *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
+ *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -22,6 +24,7 @@ import { REPO_ROOT } from '../../server/src/config.ts';
 import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
+import { pickBench, replaySwitchBench } from './explorer.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
@@ -34,7 +37,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -75,6 +78,16 @@ async function main(): Promise<number> {
     { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
+    { name: 'picking', covers: [7], run: () => pickBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
+    {
+      name: 'switch to a replayed minute',
+      covers: [8],
+      run: async () => {
+        const parts = [await replaySwitchBench(datasetRoot, realLabel)];
+        for (const s of synthetic) parts.push(await replaySwitchBench(s.dir, s.label));
+        return { rows: parts.flatMap((p) => p.rows), raw: parts.map((p) => p.raw) };
+      },
+    },
   ];
 
   const rows: Row[] = [];
