@@ -138,7 +138,7 @@ export async function replaySwitchBench(datasetDir: string, label: string): Prom
     await new Promise((r) => setTimeout(r, 600));
     const minuteMs = Math.floor(Date.now() / 60_000) * 60_000;
     app.loop.afterTick.forEach((f) => f(minuteMs + 60_000));
-    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    if (!socket.connected) await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
 
     const client = { ...district };
     allocateLive(client);

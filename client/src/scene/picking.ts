@@ -19,7 +19,7 @@ const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 export function bvhOf(geometry: BufferGeometry): MeshBVH {
   let bvh = bvhs.get(geometry);
   if (!bvh) {
-    bvh = new MeshBVH(geometry, { indirect: true, maxLeafSize: 10 });
+    bvh = new MeshBVH(geometry, { indirect: true, targetLeafSize: 10 });
     bvhs.set(geometry, bvh);
   }
   return bvh;

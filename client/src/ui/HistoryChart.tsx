@@ -114,7 +114,7 @@ export function HistoryChart({ building, metric, rangeMs, label, lang }: { build
           <span className="inspect__key" style={{ background: INGEST_COLOUR }} /> {TX.ingestSeries[lang]}
         </span>
       </figcaption>
-      <div ref={box} className="inspect__plot" aria-hidden="true" />
+      <div ref={box} className="inspect__plot" aria-hidden="true" hidden={count === 0} />
       {count === 0 && <p className="inspect__note">{`${TX.noHistory[lang]} · ${TX.noHistory[other]}`}</p>}
     </figure>
   );
