@@ -7,7 +7,7 @@
  *  - popstate (back / forward) restores the view of that entry.
  * Parameters this module does not own (another view's) are kept.
  */
-import { isHistoryStep, viewFromQuery, viewToQuery, type ViewState } from '@models/view.ts';
+import { DEFAULT_VIEW, isHistoryStep, viewFromQuery, viewToQuery, type ViewState } from '@models/view.ts';
 import { useTwin } from './store.ts';
 
 /** Every key viewToQuery may write (and `metric`, the older long form). */
@@ -32,7 +32,8 @@ export function startUrlSync(): void {
   const store = useTwin;
 
   const readUrl = () => {
-    const { view, problems } = viewFromQuery(window.location.search, { ...store.getState().view, selection: null, camera: null, mode: { kind: 'live' } });
+    // what the link leaves out is at its default (no selection, home view, live, no filters…), the language as remembered
+    const { view, problems } = viewFromQuery(window.location.search, { ...DEFAULT_VIEW, lang: store.getState().view.lang });
     for (const p of problems) console.warn(`[twin] link parameter ignored: ${p}`);
     return view;
   };
