@@ -154,6 +154,8 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
   /** Set while the rig moves the camera itself, so its own change events are not taken for the user's. */
   const programmatic = useRef(false);
   const settleTimer = useRef(0);
+  /** Set when the user starts a move (pointer, wheel, touch, arrow keys); cleared once the pose is written back. */
+  const userMoved = useRef(false);
 
   const homeOf = useCallback(() => {
     const size = gl.domElement.getBoundingClientRect();
@@ -249,12 +251,14 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
 
   // The user moved the camera (drag, wheel, touch, arrow keys): once it has settled, write the pose to the view.
   const onUserChange = useCallback(() => {
-    if (programmatic.current || flight.current.active) return;
+    // only the user's own moves are written back (not damping after a jump, nor a target clamp)
+    if (!userMoved.current || programmatic.current || flight.current.active) return;
     window.clearTimeout(settleTimer.current);
     settleTimer.current = window.setTimeout(() => {
       const c = controls.current;
       if (!c || flight.current.active) return;
       const pose = cameraToPose(camera.position, c.target);
+      userMoved.current = false;
       written.current = pose;
       useTwin.getState().actions.setCameraFromUser(pose);
     }, SETTLE_MS);
@@ -323,7 +327,14 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
     if (!c) return;
     // arrow keys pan, as on a map
     c.listenToKeyEvents(window as unknown as HTMLElement);
-    return () => c.stopListenToKeyEvents();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.startsWith('Arrow')) userMoved.current = true;
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      c.stopListenToKeyEvents();
+      window.removeEventListener('keydown', onKey);
+    };
   }, []);
 
   return (
@@ -345,6 +356,7 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
       }}
       onStart={() => {
         flight.current.active = false;
+        userMoved.current = true;
       }}
     />
   );
