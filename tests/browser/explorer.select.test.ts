@@ -3,11 +3,13 @@
  * panel, URL), the back button steps back through selections, and a copied link opens the same view (selection,
  * metric, time, camera) in another page.
  */
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
 import type { App } from '../../server/src/app.ts';
-import { colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Shot } from './harness.ts';
+import { REPO_ROOT } from '../../server/src/config.ts';
+import { colourDistance, launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer, visibleBuildings, type Shot } from './harness.ts';
 
 let app: App;
 let url: string;
@@ -79,6 +81,14 @@ describe('selecting a building', () => {
     expect(outlinePixels(shot)).toBeGreaterThan(40);
     const centre = await page.evaluate((id) => window.__twin!.screenPositionOf(id), target!.id);
     expect(centre).not.toBeNull();
+    if (process.env.UPDATE_SCREENSHOT) {
+      // the README's picture of the explorer: a selected building with its panel
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await nextDrawnFrame(page, 2);
+      await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'explorer.png') });
+      await page.setViewportSize({ width: 800, height: 500 });
+      await nextDrawnFrame(page, 2);
+    }
   });
 
   it('Esc clears the selection and the close button does too', async () => {
@@ -141,6 +151,30 @@ describe('selecting a building', () => {
     expect(Math.abs(at!.y - at2!.y)).toBeLessThan(2);
     const [a, b] = [(await screenshot(page)).at(at!.x, at!.y), (await screenshot(other)).at(at2!.x, at2!.y)];
     expect(colourDistance(a, b)).toBeLessThan(12);
+    await other.close();
+  });
+
+  it("the user's own camera move is written to the link, and the link restores it", async () => {
+    const camBefore = await page.evaluate(() => new URL(location.href).searchParams.get('cam'));
+    await page.mouse.move(470, 260);
+    await page.mouse.down();
+    await page.mouse.move(430, 235, { steps: 6 });
+    await page.mouse.up();
+    // written once the camera has come to rest (damping included)
+    await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('cam')), { timeout: 30_000 }).not.toBe(camBefore);
+    await cameraSettled(page);
+    await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('cam')), { timeout: 30_000 }).toBe(
+      await page.evaluate(() => {
+        const c = window.__twin!.view().camera!;
+        return [c.x, c.z, c.distance, c.heading, c.tilt].join(',');
+      }),
+    );
+    const pose = await page.evaluate(() => window.__twin!.cameraPose());
+    const other = await browser.newPage({ viewport: { width: 800, height: 500 } });
+    await other.goto(await page.evaluate(() => location.href));
+    await other.waitForFunction(() => window.__twin?.ready === true, undefined, { timeout: 90_000 });
+    const restored = await other.evaluate(() => window.__twin!.cameraPose());
+    for (const k of ['x', 'z', 'distance', 'heading', 'tilt'] as const) expect(Math.abs(restored![k] - pose![k])).toBeLessThan(0.5);
     await other.close();
   });
 });

@@ -106,7 +106,8 @@ const FRAGMENT_COLOUR = /* glsl */ `
 
 const FRAGMENT_EMISSIVE = /* glsl */ `
   totalEmissiveRadiance += diffuseColor.rgb * uSelfLit;
-  if ((twinFlags & 4) != 0) totalEmissiveRadiance += vec3(0.35);
+  // selected: a light lift only (the outline marks it), so its data colour still reads against the legend
+  if ((twinFlags & 4) != 0) totalEmissiveRadiance += vec3(0.12);
 `;
 
 export function createBuildingMaterial(texture: DataTexture): MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } } {
