@@ -154,7 +154,11 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
   /** Set while the rig moves the camera itself, so its own change events are not taken for the user's. */
   const programmatic = useRef(false);
   const settleTimer = useRef(0);
-  /** Set when the user starts a move (pointer, wheel, touch, arrow keys); cleared once the pose is written back. */
+  /**
+   * Set once the user has moved the camera (pointer, wheel, touch, arrow keys). Until then nothing is written back
+   * (damping after the first jump is not a move). It stays set: on a slow machine frames can be further apart than
+   * SETTLE_MS, so a write may come mid-damping and the later change events must write the final pose again.
+   */
   const userMoved = useRef(false);
 
   const homeOf = useCallback(() => {
@@ -258,7 +262,6 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
       const c = controls.current;
       if (!c || flight.current.active) return;
       const pose = cameraToPose(camera.position, c.target);
-      userMoved.current = false;
       written.current = pose;
       useTwin.getState().actions.setCameraFromUser(pose);
     }, SETTLE_MS);
