@@ -12,6 +12,14 @@ import { sceneRefs } from './sceneRefs.ts';
 
 const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 
+/** How the tree is built, here and in the district worker (district.worker.ts), which builds it off the main thread. */
+export const BVH_OPTIONS = { indirect: true, targetLeafSize: 10 } as const;
+
+/** Use a tree built elsewhere (the district worker) for this geometry. */
+export function adoptBvh(geometry: BufferGeometry, bvh: MeshBVH): void {
+  bvhs.set(geometry, bvh);
+}
+
 /**
  * The BVH of a merged buildings geometry, built on first use. `indirect` keeps the geometry's index untouched (the GPU
  * copy stays valid; building the tree never re-uploads the mesh).
@@ -19,7 +27,7 @@ const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 export function bvhOf(geometry: BufferGeometry): MeshBVH {
   let bvh = bvhs.get(geometry);
   if (!bvh) {
-    bvh = new MeshBVH(geometry, { indirect: true, targetLeafSize: 10 });
+    bvh = new MeshBVH(geometry, BVH_OPTIONS);
     bvhs.set(geometry, bvh);
   }
   return bvh;
