@@ -13,6 +13,7 @@
  *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
  *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
  *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
+ *  13 first coloured frame  firstFrame.bench.ts (real app in Chromium: district worker vs main thread)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -31,6 +32,7 @@ import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
+import { firstFrameBench } from './firstFrame.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
 import { wireBench } from './wire.bench.ts';
@@ -41,7 +43,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-    if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10]);
+    if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 13]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -93,6 +95,11 @@ async function main(): Promise<number> {
         for (const s of synthetic) parts.push(await replaySwitchBench(s.dir, s.label));
         return { rows: parts.flatMap((p) => p.rows), raw: parts.map((p) => p.raw) };
       },
+    },
+    {
+      name: 'first coloured frame (Chromium, real app)',
+      covers: [13],
+      run: async () => firstFrameBench(await client(), [{ label: realLabel, datasetDir: datasetRoot, reps: 3 }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir, reps: 2 }))]),
     },
   ];
 
