@@ -36,6 +36,7 @@ import { buildBuildingsGeometry, projectRing } from '../src/scene/geometry.ts';
 import { createBuildingMaterial, createBuildingTexture } from '../src/scene/buildingMaterial.ts';
 import { writeBuildingColours } from '../src/scene/buildingColours.ts';
 import { applyFrame, live, setDistrict, useTwin } from '../src/state/store.ts';
+import { batched, colourPass, type BatchedResult, type ColourPassResult } from './scale.ts';
 
 export interface DrawCallResult {
   buildings: number;
@@ -62,6 +63,9 @@ export interface BenchApi {
   load(url: string): Promise<number>;
   drawCalls(kind: 'merged' | 'naive', renders: number): DrawCallResult;
   applyTick(reps: number, naiveReps: number): ApplyTickResult;
+  /** Issue 9 measures (client/bench/scale.ts). */
+  colourPass(reps: number): ColourPassResult;
+  batched(kind: 'merged' | 'batched', renders: number, ticks: number): BatchedResult;
 }
 
 declare global {
@@ -267,5 +271,7 @@ window.__bench = {
     return kind === 'merged' ? drawMerged(d, renders) : drawNaive(d, renders);
   },
   applyTick,
+  colourPass: (reps) => colourPass(renderer, need(), reps),
+  batched: (kind, renders, ticks) => batched(renderer, canvas, need(), kind, renders, ticks),
 };
 document.body.dataset.bench = 'ready';

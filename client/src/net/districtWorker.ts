@@ -1,20 +1,23 @@
 /**
  * Fetch the district in the district worker (client/src/scene/district.worker.ts): the worker parses the JSON and
- * builds the merged geometry and picking tree; here the transferred arrays are only wrapped in BufferAttributes and
- * put in the geometry cache (districtCache.ts), so the meshes find them built. Where module workers are unavailable
- * (Node tests, a very old browser) the caller falls back to fetching on the main thread.
+ * builds the merged geometry, then the picking tree; here the transferred arrays are only wrapped in BufferAttributes
+ * and put in the geometry cache (districtCache.ts), so the meshes find them built, and the tree, when it arrives, is
+ * handed to picking.ts. Where module workers are unavailable (Node tests, a very old browser) or the worker script
+ * fails to start, the caller (net/api.ts) fetches on the main thread instead.
  */
+import type { SerializedBVH } from 'three-mesh-bvh';
 import type { District } from '@models/district.ts';
 import { primeBuildingsGeometry } from '../scene/districtCache.ts';
-import { unpackGeometry, type PackedGeometry } from '../scene/districtTransfer.ts';
-import { adoptBvh } from '../scene/picking.ts';
+import { deserializeBvh, restoreFootprints, unpackGeometry, type PackedFootprints, type PackedGeometry } from '../scene/districtTransfer.ts';
+import { adoptBvh, expectBvh } from '../scene/picking.ts';
 
 export interface DistrictWorkerRequest {
   url: string;
 }
 
 export type DistrictWorkerReply =
-  | { ok: true; district: District; geometry: PackedGeometry; timings: { fetchParseMs: number; buildMs: number } }
+  | { ok: true; kind: 'district'; district: District; footprints: PackedFootprints; geometry: PackedGeometry; timings: { fetchParseMs: number; buildMs: number } }
+  | { ok: true; kind: 'bvh'; bvh: SerializedBVH }
   | { ok: false; error: string };
 
 /** A worker that could not start (its script failed to load or run), as opposed to a failed fetch inside it. */
@@ -30,21 +33,34 @@ export function districtWorkerAvailable(): boolean {
 export function fetchDistrictInWorker(path: string): Promise<District> {
   return new Promise<District>((resolve, reject) => {
     const worker = new Worker(new URL('../scene/district.worker.ts', import.meta.url), { type: 'module', name: 'district' });
-    const done = () => worker.terminate();
+    let geometry: ReturnType<typeof unpackGeometry> | null = null;
+    let release: (() => void) | null = null;
+    const done = () => {
+      worker.terminate();
+      release?.();
+    };
     worker.onmessage = (e: MessageEvent<DistrictWorkerReply>) => {
-      done();
       const reply = e.data;
       if (!reply.ok) {
-        reject(new Error(reply.error));
+        done();
+        // after the district arrived, a failed tree only means picking builds its own
+        if (!geometry) reject(new Error(reply.error));
         return;
       }
-      const { geo, bvh } = unpackGeometry(reply.geometry);
-      primeBuildingsGeometry(reply.district, geo);
-      if (bvh) adoptBvh(geo.geometry, bvh);
-      resolve(reply.district);
+      if (reply.kind === 'district') {
+        restoreFootprints(reply.district, reply.footprints);
+        geometry = unpackGeometry(reply.geometry);
+        primeBuildingsGeometry(reply.district, geometry);
+        release = expectBvh(geometry.geometry);
+        resolve(reply.district);
+        return;
+      }
+      if (geometry) adoptBvh(geometry.geometry, deserializeBvh(reply.bvh, geometry.geometry));
+      done();
     };
     worker.onerror = (e) => {
       done();
+      if (geometry) return;
       // the script itself failed: use the main-thread path from now on rather than retrying a broken worker
       workerBroken = true;
       console.warn(`[twin] district worker failed (${e.message || 'could not start'}); loading on the main thread`);

@@ -1,10 +1,13 @@
 /**
  * The district's geometry as plain typed arrays, so the district worker (district.worker.ts) can build it off the main
  * thread and hand it over by transfer (no copy): `packGeometry` in the worker, `unpackGeometry` on the main thread,
- * which only wraps the arrays in BufferAttributes. The picking tree (three-mesh-bvh) travels the same way, serialised.
+ * which only wraps the arrays in BufferAttributes. The picking tree (three-mesh-bvh) travels the same way, serialised,
+ * and so do the footprints (`packFootprints` / `restoreFootprints`), which would otherwise be half a million small
+ * arrays for the main thread to deserialise at 50,000 buildings.
  */
 import { Box3, BufferAttribute, BufferGeometry, Sphere, Vector3 } from 'three';
 import { MeshBVH, type SerializedBVH } from 'three-mesh-bvh';
+import type { District, LngLat } from '@models/district.ts';
 import type { Bounds, BuildingsGeometry } from './geometry.ts';
 
 type Index = Uint16Array | Uint32Array;
@@ -24,8 +27,6 @@ export interface PackedGeometry {
   landmarkEdges: Float32Array;
   bounds: Bounds;
   maxHeightM: number;
-  /** The picking tree over `buildings`, built in the worker (null if it was not built there). */
-  bvh: SerializedBVH | null;
 }
 
 function packMesh(g: BufferGeometry): PackedMesh {
@@ -52,8 +53,8 @@ function unpackMesh(p: PackedMesh): BufferGeometry {
   return g;
 }
 
-/** The arrays of a built geometry (and, if given, its picking tree) plus the list of buffers to transfer. */
-export function packGeometry(geo: BuildingsGeometry, bvh: MeshBVH | null): { packed: PackedGeometry; transfer: ArrayBuffer[] } {
+/** The arrays of a built geometry plus the list of buffers to transfer. */
+export function packGeometry(geo: BuildingsGeometry): { packed: PackedGeometry; transfer: ArrayBuffer[] } {
   const packed: PackedGeometry = {
     buildings: packMesh(geo.geometry),
     contactShadows: packMesh(geo.contactShadows),
@@ -61,7 +62,6 @@ export function packGeometry(geo: BuildingsGeometry, bvh: MeshBVH | null): { pac
     landmarkEdges: geo.landmarkEdges,
     bounds: geo.bounds,
     maxHeightM: geo.maxHeightM,
-    bvh: bvh ? MeshBVH.serialize(bvh, { cloneBuffers: false }) : null,
   };
   const buffers = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView | null | undefined) => {
@@ -73,18 +73,72 @@ export function packGeometry(geo: BuildingsGeometry, bvh: MeshBVH | null): { pac
   }
   add(packed.roofCentres);
   add(packed.landmarkEdges);
-  if (packed.bvh) {
-    for (const r of packed.bvh.roots) buffers.add(r);
-    add(packed.bvh.indirectBuffer as ArrayBufferView | null);
-    // the BVH's index is the geometry's own (indirect mode leaves it untouched): already in the list
-  }
   return { packed, transfer: [...buffers] };
 }
 
+/** A picking tree built in the worker, without its geometry's index (the main thread has its own copy of it). */
+export function serializeBvh(bvh: MeshBVH): { bvh: SerializedBVH; transfer: ArrayBuffer[] } {
+  const data = MeshBVH.serialize(bvh, { cloneBuffers: false });
+  const transfer = [...data.roots];
+  const indirect = data.indirectBuffer as ArrayBufferView | null;
+  if (indirect && indirect.buffer instanceof ArrayBuffer) transfer.push(indirect.buffer);
+  // indirect mode leaves the index as built; the main thread's geometry holds the same triangles
+  return { bvh: { ...data, index: null } as unknown as SerializedBVH, transfer };
+}
+
+/** Adopt a tree built in the worker for the main thread's copy of the same geometry. */
+export function deserializeBvh(data: SerializedBVH, geometry: BufferGeometry): MeshBVH {
+  return MeshBVH.deserialize(data, geometry, { setIndex: false });
+}
+
+export interface PackedFootprints {
+  /** lng, lat pairs of every footprint in building order. */
+  coords: Float64Array;
+  /** Building i's points are coords[offsets[i] * 2 … offsets[i + 1] * 2). */
+  offsets: Uint32Array;
+}
+
+/** Worker: move every building's footprint into one array (the buildings lose their `footprint` property). */
+export function packFootprints(district: District): PackedFootprints {
+  const n = district.buildings.length;
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + district.buildings[i]!.footprint.length;
+  const coords = new Float64Array(offsets[n]! * 2);
+  for (let i = 0; i < n; i++) {
+    const b = district.buildings[i]!;
+    let o = offsets[i]! * 2;
+    for (const p of b.footprint) {
+      coords[o++] = p[0];
+      coords[o++] = p[1];
+    }
+    delete (b as { footprint?: unknown }).footprint;
+  }
+  return { coords, offsets };
+}
+
+/**
+ * Main thread: give every building its `footprint` back, unpacked on first read (then a plain property, as parsed
+ * JSON would have it; enumerable, so the district still serialises whole).
+ */
+export function restoreFootprints(district: District, { coords, offsets }: PackedFootprints): void {
+  district.buildings.forEach((b, i) => {
+    Object.defineProperty(b, 'footprint', {
+      configurable: true,
+      enumerable: true,
+      get(): LngLat[] {
+        const ring: LngLat[] = [];
+        for (let k = offsets[i]!; k < offsets[i + 1]!; k++) ring.push([coords[k * 2]!, coords[k * 2 + 1]!]);
+        Object.defineProperty(b, 'footprint', { value: ring, configurable: true, enumerable: true, writable: true });
+        return ring;
+      },
+    });
+  });
+}
+
 /** Main thread: wrap transferred arrays in BufferAttributes (no copy, no pass over the data). */
-export function unpackGeometry(p: PackedGeometry): { geo: BuildingsGeometry; bvh: MeshBVH | null } {
+export function unpackGeometry(p: PackedGeometry): BuildingsGeometry {
   const geometry = unpackMesh(p.buildings);
-  const geo: BuildingsGeometry = {
+  return {
     geometry,
     contactShadows: unpackMesh(p.contactShadows),
     roofCentres: p.roofCentres,
@@ -92,7 +146,4 @@ export function unpackGeometry(p: PackedGeometry): { geo: BuildingsGeometry; bvh
     bounds: p.bounds,
     maxHeightM: p.maxHeightM,
   };
-  // indirect mode: the tree references triangles through its own buffer and leaves the geometry's index as it is
-  const bvh = p.bvh ? MeshBVH.deserialize(p.bvh, geometry, { setIndex: false }) : null;
-  return { geo, bvh };
 }

@@ -15,9 +15,27 @@ const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 /** How the tree is built, here and in the district worker (district.worker.ts), which builds it off the main thread. */
 export const BVH_OPTIONS = { indirect: true, targetLeafSize: 10 } as const;
 
-/** Use a tree built elsewhere (the district worker) for this geometry. */
+/** Geometries whose tree the district worker is building: the idle prebuild leaves them alone. */
+const expected = new WeakSet<BufferGeometry>();
+
+/** Use a tree built elsewhere (the district worker) for this geometry, unless one was built here meanwhile. */
 export function adoptBvh(geometry: BufferGeometry, bvh: MeshBVH): void {
-  bvhs.set(geometry, bvh);
+  expected.delete(geometry);
+  if (!bvhs.has(geometry)) bvhs.set(geometry, bvh);
+}
+
+/** Note that a tree for `geometry` is on its way; the returned function withdraws the note (e.g. the worker failed). */
+export function expectBvh(geometry: BufferGeometry): () => void {
+  expected.add(geometry);
+  return () => expected.delete(geometry);
+}
+
+/**
+ * Build the tree ahead of the first pick (called while idle), unless the district worker is building it. A pick
+ * before the worker's tree arrives still builds one here (bvhOf), so picking never waits on the worker.
+ */
+export function prebuildBvh(geometry: BufferGeometry): void {
+  if (!expected.has(geometry)) bvhOf(geometry);
 }
 
 /**
