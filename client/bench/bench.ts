@@ -36,7 +36,7 @@ import { buildBuildingsGeometry, projectRing } from '../src/scene/geometry.ts';
 import { createBuildingMaterial, createBuildingTexture } from '../src/scene/buildingMaterial.ts';
 import { writeBuildingColours } from '../src/scene/buildingColours.ts';
 import { applyFrame, live, setDistrict, useTwin } from '../src/state/store.ts';
-import { batched, colourPass, type BatchedResult, type ColourPassResult } from './scale.ts';
+import { batched, colourPass, districtLoad, type BatchedResult, type ColourPassResult, type DistrictLoadResult } from './scale.ts';
 
 export interface DrawCallResult {
   buildings: number;
@@ -66,6 +66,7 @@ export interface BenchApi {
   /** Issue 9 measures (client/bench/scale.ts). */
   colourPass(reps: number): ColourPassResult;
   batched(kind: 'merged' | 'batched', renders: number, ticks: number): BatchedResult;
+  districtLoad(url: string, mode: 'worker' | 'main'): Promise<DistrictLoadResult>;
 }
 
 declare global {
@@ -273,5 +274,6 @@ window.__bench = {
   applyTick,
   colourPass: (reps) => colourPass(renderer, need(), reps),
   batched: (kind, renders, ticks) => batched(renderer, canvas, need(), kind, renders, ticks),
+  districtLoad,
 };
 document.body.dataset.bench = 'ready';

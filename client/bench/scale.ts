@@ -291,3 +291,51 @@ export function batched(renderer: WebGLRenderer, canvas: HTMLCanvasElement, d: D
   const multiDraw = renderer.extensions.has('WEBGL_multi_draw');
   return { buildings: n, kind, buildMs, ...r, applyMs, gpuBytes, heapBytes: heap0 !== null && heap1 !== null ? heap1 - heap0 : null, multiDraw };
 }
+
+export interface DistrictLoadResult {
+  mode: 'worker' | 'main';
+  buildings: number;
+  /** Request → district and geometry ready on the main thread, ms. */
+  totalMs: number;
+  /** Main-thread long tasks (≥ 50 ms) in that window: sum and longest, ms. */
+  longTaskMs: number;
+  longestMs: number;
+}
+
+/**
+ * Load a district the way the client does, isolated from app start-up: `worker` = net/districtWorker.ts (fetch,
+ * parse, geometry in the district worker; the main thread unpacks), `main` = fetch + JSON.parse + buildBuildingsGeometry
+ * on the main thread (the fallback, and what the client did before the worker). Long tasks from a PerformanceObserver.
+ */
+export async function districtLoad(url: string, mode: 'worker' | 'main'): Promise<DistrictLoadResult> {
+  const tasks: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((l) => tasks.push(...l.getEntries()));
+  observer.observe({ type: 'longtask' });
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = performance.now();
+  let buildings = 0;
+  if (mode === 'worker') {
+    const { fetchDistrictInWorker } = await import('../src/net/districtWorker.ts');
+    const d = await fetchDistrictInWorker(url);
+    buildings = d.buildings.length;
+  } else {
+    const res = await fetch(url);
+    const d = (await res.json()) as District;
+    const geo = buildBuildingsGeometry(d);
+    buildings = d.buildings.length;
+    geo.geometry.dispose();
+  }
+  const t1 = performance.now();
+  // long-task entries are delivered asynchronously: give the observer a moment
+  await new Promise((r) => setTimeout(r, 200));
+  tasks.push(...observer.takeRecords());
+  observer.disconnect();
+  const inWindow = tasks.filter((t) => t.startTime + t.duration > t0 && t.startTime < t1);
+  return {
+    mode,
+    buildings,
+    totalMs: t1 - t0,
+    longTaskMs: inWindow.reduce((s, t) => s + t.duration, 0),
+    longestMs: inWindow.reduce((m, t) => Math.max(m, t.duration), 0),
+  };
+}

@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     },
     {
       name: 'colour pass and BatchedMesh (Chromium)',
-      covers: [14, 15],
+      covers: [13, 14, 15],
       run: async () => scaleClientBench(await client(), [{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]),
     },
     { name: 'binary frame vs column JSON', covers: [16], run: () => wireColumnsBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },

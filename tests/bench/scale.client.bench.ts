@@ -1,5 +1,6 @@
 /**
- * Measures 14 and 15 (issue 9, the client at 50,000 buildings), on the bench page (client/bench/scale.ts) in Chromium
+ * Measure 13 (the district load alone, isolated from app start-up: district worker vs main thread, main-thread long
+ * tasks while it loads) and measures 14 and 15 (issue 9, the client at 50,000 buildings), on the bench page (client/bench/scale.ts) in Chromium
  * (SwiftShader WebGL; `--enable-precise-memory-info` so the JS heap figure is not bucketed):
  *
  * 14. The colour pass (`writeBuildingColours`, lookup tables) and the data-texture upload, against the same pass with
@@ -10,7 +11,7 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import type { District } from '@models/district.ts';
-import type { BatchedResult, ColourPassResult } from '../../client/bench/scale.ts';
+import type { BatchedResult, ColourPassResult, DistrictLoadResult } from '../../client/bench/scale.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
 import { serveStatic } from './chromium.ts';
 import { log, row, stats, type Row } from './stats.ts';
@@ -41,8 +42,32 @@ export async function scaleClientBench(clientDir: string, cases: readonly ScaleC
         return page;
       };
 
-      log(`colour pass + upload: ${c.label}`);
+      log(`district load, worker vs main thread: ${c.label}`);
       let page = await open();
+      const loads: Record<'worker' | 'main', DistrictLoadResult[]> = { worker: [], main: [] };
+      for (let rep = 0; rep < 3; rep++) {
+        for (const mode of ['main', 'worker'] as const) loads[mode].push((await page.evaluate(([u, m]) => window.__bench!.districtLoad(u, m), [url, mode] as const)) as DistrictLoadResult);
+      }
+      await page.close();
+      raw[`districtLoad ${c.label}`] = loads;
+      const lm = (mode: 'worker' | 'main', f: 'totalMs' | 'longTaskMs' | 'longestMs') => stats(loads[mode].map((r) => r[f])).median;
+      const loadBaseline = 'fetch + JSON.parse + buildBuildingsGeometry on the main thread';
+      rows.push(
+        row({ section: 13, measure: 'load the district: request → geometry ready (bench page)', scope: c.label, unit: 'ms', ours: lm('worker', 'totalMs'), naive: lm('main', 'totalMs'), baseline: loadBaseline, note: 'median of 3; the worker also builds the picking tree after sending the geometry' }),
+        row({
+          section: 13,
+          measure: 'main thread blocked while the district loads (long tasks, sum)',
+          scope: c.label,
+          unit: 'ms',
+          ours: lm('worker', 'longTaskMs'),
+          naive: lm('main', 'longTaskMs'),
+          baseline: loadBaseline,
+          note: `longest task: worker ${lm('worker', 'longestMs').toFixed(0)} ms, main thread ${lm('main', 'longestMs').toFixed(0)} ms; median of 3`,
+        }),
+      );
+
+      log(`colour pass + upload: ${c.label}`);
+      page = await open();
       const reps = n > 20_000 ? 100 : 300;
       const cp = (await page.evaluate((r) => window.__bench!.colourPass(r), reps)) as ColourPassResult;
       await page.close();

@@ -16,7 +16,7 @@ export interface DistrictWorkerRequest {
 }
 
 export type DistrictWorkerReply =
-  | { ok: true; kind: 'district'; district: District; footprints: PackedFootprints; geometry: PackedGeometry; timings: { fetchParseMs: number; buildMs: number } }
+  | { ok: true; kind: 'district'; districtJson: string; footprints: PackedFootprints; geometry: PackedGeometry; timings: { fetchParseMs: number; buildMs: number } }
   | { ok: true; kind: 'bvh'; bvh: SerializedBVH }
   | { ok: false; error: string };
 
@@ -48,11 +48,12 @@ export function fetchDistrictInWorker(path: string): Promise<District> {
         return;
       }
       if (reply.kind === 'district') {
-        restoreFootprints(reply.district, reply.footprints);
+        const district = JSON.parse(reply.districtJson) as District;
+        restoreFootprints(district, reply.footprints);
         geometry = unpackGeometry(reply.geometry);
-        primeBuildingsGeometry(reply.district, geometry);
+        primeBuildingsGeometry(district, geometry);
         release = expectBvh(geometry.geometry);
-        resolve(reply.district);
+        resolve(district);
         return;
       }
       if (geometry) adoptBvh(geometry.geometry, deserializeBvh(reply.bvh, geometry.geometry));
