@@ -1,4 +1,3 @@
-import './zodConfig.ts'; // first: before any zod schema is created
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
