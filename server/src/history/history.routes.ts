@@ -1,8 +1,7 @@
 /** History: one building metric over time, and the whole district at a past minute (JSON, or a replay frame by socket). */
 import type { FastifyInstance } from 'fastify';
-import type { Server } from 'socket.io';
 import { DistrictMinuteQuery, HistoryQuery, type Ack, type DistrictMinuteResponse, type ErrorResponse, type HistoryResponse } from '@models/api.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '@models/events.ts';
+import type { TwinSocket } from '../gateway/gateway.ts';
 import { encodeFrame, FRAME_KIND, NOT_APPLICABLE } from '@models/frame.codec.ts';
 import { toInputIssues, type InputIssue } from '@models/telemetry.ts';
 import type { LiveState } from '../live/live.state.ts';
@@ -17,7 +16,7 @@ interface Deps {
   state: LiveState;
 }
 
-export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientToServerEvents, ServerToClientEvents>, { history, state }: Deps): void {
+export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler: (socket: TwinSocket) => void) => void, { history, state }: Deps): void {
   const { district } = state;
 
   const parseSeriesQuery = (query: unknown): Parsed<HistoryQuery> => {
@@ -86,7 +85,7 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
     return encodeFrame({ kind: FRAME_KIND.replay, datasetVersion: district.version, seq: 0, tsMs: minute * MINUTE_MS }, { occupancy, computeLoad, occupancyIngest, computeIngest });
   };
 
-  io.on('connection', (socket) => {
+  onSocket((socket) => {
     socket.on('history:minute', (request, ack) => {
       if (typeof ack !== 'function') return;
       const q = parseMinuteQuery(request);
