@@ -30,7 +30,7 @@ export function registerDistrictRoutes(http: FastifyInstance, { district, payloa
   }));
 
   http.get('/api/v1/district', async (req, reply) => {
-    const encoding = negotiate(req.headers['accept-encoding']);
+    const encoding = payload.choose(negotiate(req.headers['accept-encoding']));
     reply.header('etag', payload.etag(encoding)).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
     if (payload.notModified(req.headers['if-none-match'])) return reply.code(304).send();
     const body = await payload.body(encoding);

@@ -2,8 +2,8 @@
  * `GET /api/v1/district`, compressed once per data-set version: the JSON is serialised once, then gzip and brotli
  * versions are made off the event loop (zlib's thread pool) and kept in memory — and on disk under
  * DATA_DIR/cache/, keyed by the data-set version, so a restart on the same data set does not compress again.
- * The response honours Accept-Encoding (br, then gzip, else identity), varies on it, and has one ETag per encoding;
- * a conditional request that names any of this version's ETags gets 304.
+ * The response honours Accept-Encoding (br, then gzip, else identity; while the slower brotli copy is still being made,
+ * gzip), varies on it, and has one ETag per encoding; a conditional request naming any of this version's ETags gets 304.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +19,8 @@ const gzip = promisify(zlib.gzip);
 /** Brotli's best quality costs ≈ 1 s per MB; above this size a mid quality keeps start-up short at 50,000 buildings. */
 const BROTLI_MAX_QUALITY_BELOW_BYTES = 2 * 1024 * 1024;
 
-/** The best encoding the client accepts (q=0 refuses one). */
-export function negotiate(acceptEncoding: string | string[] | undefined): Encoding {
+/** The encodings the client accepts, best first (q=0 refuses one). */
+export function negotiate(acceptEncoding: string | string[] | undefined): Encoding[] {
   const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '');
   const accepted = new Map<string, number>();
   for (const part of header.split(',')) {
@@ -30,13 +30,14 @@ export function negotiate(acceptEncoding: string | string[] | undefined): Encodi
     accepted.set(name, q === undefined ? 1 : Number(q));
   }
   const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : 'identity';
+  return [...(ok('br') ? (['br'] as const) : []), ...(ok('gzip') ? (['gzip'] as const) : []), 'identity'];
 }
 
 export class DistrictPayload {
   readonly json: Buffer;
   private readonly compressed: Record<Exclude<Encoding, 'identity'>, Promise<Buffer>>;
   private readonly tag: string;
+  private readonly ready = new Set<Encoding>(['identity']);
 
   constructor(district: District, cacheDir: string | null, onError?: (err: unknown) => void) {
     this.json = Buffer.from(JSON.stringify(district));
@@ -69,7 +70,12 @@ export class DistrictPayload {
       gzip: cached('gzip', () => gzip(this.json, { level: 9 })),
     };
     // Compress now, in the background, so the first screen does not wait for it.
-    for (const p of Object.values(this.compressed)) p.catch((err: unknown) => onError?.(err));
+    for (const [encoding, p] of Object.entries(this.compressed)) p.then(() => this.ready.add(encoding as Encoding), (err: unknown) => onError?.(err));
+  }
+
+  /** Of the accepted encodings (best first), the best one ready now; gzip is waited for (it is quick), brotli is not. */
+  choose(accepted: readonly Encoding[]): Encoding {
+    return accepted.find((e) => this.ready.has(e) || e === 'gzip') ?? 'identity';
   }
 
   etag(encoding: Encoding): string {
