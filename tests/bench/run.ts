@@ -9,6 +9,7 @@
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
  *   6 history               history.bench.ts   (a week of minutes)
+ *   7 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -27,6 +28,7 @@ import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
 import { wireBench } from './wire.bench.ts';
+import { scaleBench } from './scale.bench.ts';
 
 const SCALES = [10_000, 50_000];
 const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
@@ -34,7 +36,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
     { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
+    { name: 'server at scale', covers: [7], run: () => scaleBench(synthetic.map((s, k) => ({ label: s.label, n: SCALES[k]!, district: s.district, datasetDir: s.dir }))) },
   ];
 
   const rows: Row[] = [];

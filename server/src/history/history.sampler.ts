@@ -7,7 +7,7 @@
  *
  * The minute is written in chunks, never in one go: when the clock moves into a new minute the finished minute's sums
  * are handed to a writer (the sampler goes on with a second set of sums) that writes rows in short transactions with
- * `setImmediate` between them, sizing each chunk to about CHUNK_BUDGET_MS — so at 50,000 buildings, or with a week
+ * `setImmediate` between them, sizing each chunk to about CHUNK_BUDGET_MS (3 ms) — so at 50,000 buildings, or with a week
  * of rows in the file, the event loop is never held for long and frames keep going out on time. `flush()` (shutdown)
  * writes whatever is pending at once.
  */
@@ -36,8 +36,9 @@ class MetricSums {
 }
 
 /** Aim for chunks of about this long (each is one short transaction). */
-export const CHUNK_BUDGET_MS = 4;
+export const CHUNK_BUDGET_MS = 3;
 const FIRST_CHUNK_ROWS = 500;
+const MAX_CHUNK_ROWS = 4000;
 
 export interface MinuteSamplerOptions {
   /** A chunk that could not be written (the rest of that minute is dropped; the next minute is tried afresh). */
@@ -146,7 +147,9 @@ export class MinuteSampler {
     if (!this.pending) return;
     // Size the next chunk to the budget from what this one cost (the cost per row grows with the file).
     const ms = performance.now() - t0;
-    this.chunkRows = Math.max(100, Math.min(50_000, Math.round(ms > 0 ? (rows * CHUNK_BUDGET_MS) / ms : rows * 2)));
+    // Grow at most 2× a step (one quick chunk is no proof) and never past MAX_CHUNK_ROWS; shrink at once.
+    const fit = ms > 0 ? (rows * CHUNK_BUDGET_MS) / ms : rows * 2;
+    this.chunkRows = Math.max(100, Math.min(MAX_CHUNK_ROWS, rows * 2, Math.round(fit)));
     setImmediate(() => this.step());
   }
 
