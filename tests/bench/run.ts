@@ -10,6 +10,7 @@
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
  *   6 history               history.bench.ts   (a week of minutes)
  *   7 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
+ *   8 fan-out               fanout.bench.ts    (100 / 1,000 / 2,000 socket.io-clients in child processes, 10,000 buildings)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -29,6 +30,7 @@ import { generateDataset, toDistrict, validate, writeDataset } from './synthetic
 import { log, printTable, type Row } from './stats.ts';
 import { wireBench } from './wire.bench.ts';
 import { scaleBench } from './scale.bench.ts';
+import { fanoutBench } from './fanout.bench.ts';
 
 const SCALES = [10_000, 50_000];
 const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
@@ -36,7 +38,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
     { name: 'server at scale', covers: [7], run: () => scaleBench(synthetic.map((s, k) => ({ label: s.label, n: SCALES[k]!, district: s.district, datasetDir: s.dir }))) },
+    { name: 'fan-out', covers: [8], run: () => fanoutBench({ label: synthetic[0]!.label, datasetDir: synthetic[0]!.dir }) },
   ];
 
   const rows: Row[] = [];
