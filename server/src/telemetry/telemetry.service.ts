@@ -46,8 +46,8 @@ interface MinuteSum {
 }
 
 /** Within a batch, the newest reading of a slot wins, by the engine's rule (engine/precedence.ts). */
-const newer = (current: { tsMs: number } | undefined, tsMs: number) => current === undefined || replacesCode(SOURCE_INGEST, current.tsMs, SOURCE_INGEST, tsMs, BATCH_RULES);
 const BATCH_RULES = { wallNowMs: 0, ingestHoldsMs: Infinity, simulatorOverridesIngest: false };
+const newer = (current: { tsMs: number } | undefined, tsMs: number) => current === undefined || replacesCode(SOURCE_INGEST, current.tsMs, SOURCE_INGEST, tsMs, BATCH_RULES);
 
 /**
  * What a batch changes, gathered while its readings are stored, written in the batch's transaction, and handed to the
