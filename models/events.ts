@@ -59,3 +59,32 @@ export interface IngestClientToServerEvents {
 export type IngestServerToClientEvents = Record<string, never>;
 
 export const INGEST_NAMESPACE = '/ingest';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Presenter groups: the `/briefing` namespace (models/briefing.ts; server/src/briefing/)
+
+import type { BriefingCommand, BriefingRefusal, BriefingState, ControlHandover, ControlRequest, RemoteJoin, RemoteJoined, ScreenJoin } from './briefing.ts';
+import type { InputIssue } from './telemetry.ts';
+
+/** Ack of a briefing request: the data, or what was wrong and a code the remote can act on. */
+export type BriefingAck<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; code: BriefingRefusal; issues?: InputIssue[]; retryAfterS?: number };
+
+export interface BriefingClientToServerEvents {
+  /** A screen follows a group (no PIN: a screen can watch, never drive). */
+  'screen:join': (req: ScreenJoin, ack: (res: BriefingAck<BriefingState>) => void) => void;
+  /** A remote joins a group with the presenter PIN; it gets control when nobody holds it. */
+  'remote:join': (req: RemoteJoin, ack: (res: BriefingAck<RemoteJoined>) => void) => void;
+  /** Take control when nobody holds it. */
+  'control:request': (req: ControlRequest, ack: (res: BriefingAck<BriefingState>) => void) => void;
+  /** The controller hands control to another presenter of the group. */
+  'control:handover': (req: ControlHandover, ack: (res: BriefingAck<BriefingState>) => void) => void;
+  /** Only from the presenter holding control. */
+  'briefing:command': (cmd: BriefingCommand, ack: (res: BriefingAck<BriefingState>) => void) => void;
+}
+
+export interface BriefingServerToClientEvents {
+  /** The group's state, to its room, on every change (and to a screen or remote when it joins). */
+  'briefing:state': (state: BriefingState) => void;
+}

@@ -85,6 +85,36 @@ export function makeTelemetryBatchSchema(ctx: TelemetryContext) {
           issue.addIssue({ code: 'custom', path: ['readings', i], message: 'a company update needs headcount, registeredModels or buildingId' });
       }
     });
+    batchConflicts(batch.readings, (path, message) => issue.addIssue({ code: 'custom', path, message }));
+  });
+}
+
+/** The fields a reading may carry, each of which is one stored fact under the key (entity, field, ts). */
+const FACT_FIELDS = ['occupancy', 'peopleCount', 'computeLoad', 'capacityPflops', 'allocatedPflops', 'usedPflops', 'headcount', 'registeredModels', 'buildingId'] as const;
+
+/**
+ * Two readings in one batch that disagree about the same thing (same entity, field and instant, different values)
+ * are refused, naming both; the same thing said twice is fine (stored once). A building's occupancy and peopleCount
+ * are two ways of saying one thing, so a batch may not give both for the same building and instant either.
+ */
+function batchConflicts(readings: readonly Reading[], add: (path: Array<string | number>, message: string) => void): void {
+  const seen = new Map<string, { index: number; value: unknown }>();
+  readings.forEach((r, i) => {
+    const tsMs = Date.parse(r.ts);
+    if (Number.isNaN(tsMs)) return;
+    const id = r.kind === 'building' ? r.buildingId : r.kind === 'supplier' ? r.supplierId : r.companyId;
+    const rec = r as unknown as Record<string, unknown>;
+    for (const field of FACT_FIELDS) {
+      if (field === 'buildingId' && r.kind !== 'company') continue;
+      const value = rec[field];
+      if (value === undefined) continue;
+      const fact = r.kind === 'building' && field === 'peopleCount' ? 'occupancy' : field;
+      const key = `${r.kind}\u0000${id}\u0000${fact}\u0000${tsMs}`;
+      const first = seen.get(key);
+      if (!first) seen.set(key, { index: i, value: field === fact ? value : { peopleCount: value } });
+      else if (JSON.stringify(first.value) !== JSON.stringify(field === fact ? value : { peopleCount: value }))
+        add(['readings', i, field], `readings.${first.index} and readings.${i} disagree about ${field === fact ? field : 'occupancy'} of ${r.kind} "${id}" at ${r.ts} (${JSON.stringify(first.value)} vs ${JSON.stringify(value)}); send one value per thing and instant`);
+    }
   });
 }
 
@@ -102,7 +132,7 @@ export function toInputIssues(error: z.ZodError): InputIssue[] {
 export interface IngestAccepted {
   /** Readings in the batch. */
   received: number;
-  /** Readings newly stored (a reading already stored — same entity, same ts — is not stored again). */
+  /** Readings with at least one newly stored field (a field already stored — same entity, field, ts and value — is not stored again). */
   stored: number;
   /** Readings that became the current value (an older reading never replaces a newer one). */
   applied: number;

@@ -1,11 +1,15 @@
 import { useEffect } from 'react';
 import { useTwin } from './state/store.ts';
 import { ExplorerView } from './views/ExplorerView.tsx';
+import { BriefingView } from './views/BriefingView.tsx';
+import { RemoteView } from './views/RemoteView.tsx';
 import { viewPathOf, type ViewPath } from './views/routes.ts';
 
 /** Views not built yet fall back to the explorer; each view registers here as it lands. */
 const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
   '/': ExplorerView,
+  '/briefing': BriefingView,
+  '/remote': RemoteView,
 };
 
 export function App() {

@@ -8,6 +8,8 @@
  *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite)
  *
  * On one machine engine and gateway share this process and talk by plain calls through those two interfaces.
+ * Around them, registered before any route: security/ (origin check and session caps on Engine.IO, helmet, one ingest
+ * budget for HTTP and /ingest) and ops/ (/metrics; the health tracker that watches every history write for /healthz).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,13 +24,19 @@ import { DistrictEngine } from './engine/district.engine.ts';
 import { StateDocument } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
 import { DistrictPayload } from './gateway/district.payload.ts';
-import { HistoryStore } from './history/history.store.ts';
+import type { HistoryStore } from './history/history.store.ts';
 import { MinuteSampler } from './history/history.sampler.ts';
 import { startRetention } from './history/history.retention.ts';
 import { registerHistoryRoutes } from './history/history.routes.ts';
 import { restoreIngested, TelemetryService } from './telemetry/telemetry.service.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
 import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
+import { registerSecurity } from './security/register.ts';
+import { serverTimeouts } from './security/http.ts';
+import { registerOps } from './ops/register.ts';
+import { openHistory } from './ops/startup.ts';
+import { closeConnectionsWithin } from './ops/shutdown.ts';
+import { registerBriefing } from './briefing/briefing.ts';
 
 export interface App {
   http: FastifyInstance;
@@ -52,17 +60,23 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
-  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576 });
+  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
 
   // ── history ──
-  const history = HistoryStore.open(options.dataDir);
-  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+  const history = openHistory(options.dataDir);
 
   // ── engine: restored from history before its first tick, so its first simulated values respect real readings ──
   const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
   restoreIngested(history, state);
-  const engine = new DistrictEngine(state, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err, where) => http.log.error({ err }, `engine: ${where} failed`) });
+  const engine = new DistrictEngine(state, {
+    simulator: options.simulator,
+    tickMs: options.tickMs,
+    now: options.now,
+    onError: (err, where) => http.log.error({ err }, `engine: ${where} failed`),
+    // For /metrics (frame deliveries); read at each tick, once the gateway exists.
+    screens: (): number => gateway.screens(),
+  });
   // After the frame is out; the minute goes to disk in chunks. A failing disk never stops the tick.
   const sampler = new MinuteSampler(state, history, { onError: logError('history: could not write the minute') });
   engine.afterPublish.push((wallNowMs) => sampler.sample(wallNowMs));
@@ -71,14 +85,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   const gateway = new Gateway(http.server, engine.current(), { datasetVersion: district.version, tickMs: options.tickMs, staleAfterS: options.staleAfterS, simulator: options.simulator, now: options.now });
   engine.publishTo(gateway);
 
+  // ── security and operations, before any route: origin check and session caps on Engine.IO, helmet, the shared ingest
+  // budget; /metrics and the health tracker (it wraps history.transaction, so every history write from here on is seen) ──
+  const security = await registerSecurity(http, gateway.io, options);
+  const ops = registerOps(http, gateway.io, { history, sessions: security.sessions, now: options.now });
+  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+
   // ── routes ──
   const telemetry = new TelemetryService({ district, engine, history, options });
   const payload = new DistrictPayload(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
   const stateDocument = new StateDocument(state, { datasetVersion: district.version, staleAfterS: options.staleAfterS, simulator: options.simulator, tickMs: options.tickMs, now: options.now, districtTime: (wall) => engine.districtTime(wall) });
-  registerDistrictRoutes(http, { district, payload, stateDocument, options, clients: () => gateway.clients() });
-  await registerTelemetryRoutes(http, { service: telemetry, rateLimitPerMinute: options.ingestRateLimit });
-  registerIngestNamespace(gateway.io, telemetry, http.log, { batchesPerMinute: options.ingestRateLimit, now: options.now });
-  registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state });
+  registerDistrictRoutes(http, { district, payload, stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
+  await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
+  registerIngestNamespace(gateway.io, telemetry, http.log, security.ingestLimits);
+  const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state, now: options.now, limits: options.historyReads });
+  await registerBriefing(http, gateway.io, district, options);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
@@ -109,15 +130,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      const deadline = closeConnectionsWithin(http.server, options.limits.shutdownTimeoutMs, http.log);
       engine.stop();
       stopRetention();
       await gateway.close();
       await http.close();
+      await historyReads.close();
       // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
       try {
         sampler.flush();
       } finally {
         history.close();
+        deadline.cancel();
+        ops.close();
       }
     },
   };

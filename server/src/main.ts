@@ -2,6 +2,7 @@
 import { ConfigError, optionsFromEnv } from './config.ts';
 import { createApp } from './app.ts';
 import { DataError } from './district/district.loader.ts';
+import { StartupError } from './ops/startup.ts';
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env);
@@ -13,7 +14,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.http.log.info(`${signal}: shutting down`);
-    await app.close();
+    // app.close() cuts off clients after SHUTDOWN_TIMEOUT_S; this is only the backstop should something else hang.
+    setTimeout(() => {
+      app.http.log.error('shutdown did not finish in time; exiting without it');
+      process.exit(1);
+    }, options.limits.shutdownTimeoutMs + 10_000).unref();
+    try {
+      await app.close();
+    } catch (err) {
+      app.http.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -22,6 +33,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof DataError) console.error(`The district data set is invalid; the server did not start.\n${err.message}`);
+  else if (err instanceof StartupError) console.error(err.message);
   else if (err instanceof ConfigError) console.error(`Bad configuration; the server did not start.\n${err.message}`);
   else console.error(err);
   process.exit(1);

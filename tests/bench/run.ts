@@ -8,9 +8,10 @@
  *   3 bytes on the wire     wire.bench.ts      (real server + socket.io-client)
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
- *   6 history               history.bench.ts   (a week of minutes)
+ *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
  *   7 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
  *   8 fan-out               fanout.bench.ts    (100 / 1,000 / 2,000 socket.io-clients in child processes, 10,000 buildings)
+ *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -25,6 +26,8 @@ import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
 import { historyBench } from './history.bench.ts';
+import { toolsBench } from './tools.bench.ts';
+import { historyStorageBench } from './history.storage.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
@@ -38,7 +41,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -81,6 +84,8 @@ async function main(): Promise<number> {
     { name: 'history', covers: [6], run: () => historyBench(real) },
     { name: 'server at scale', covers: [7], run: () => scaleBench(synthetic.map((s, k) => ({ label: s.label, n: SCALES[k]!, district: s.district, datasetDir: s.dir }))) },
     { name: 'fan-out', covers: [8], run: () => fanoutBench({ label: synthetic[0]!.label, datasetDir: synthetic[0]!.dir }) },
+    { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
+    { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
   ];
 
   const rows: Row[] = [];

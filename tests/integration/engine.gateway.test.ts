@@ -1,8 +1,8 @@
 /**
  * The engine/gateway split as a screen and an operator see it: the tick's frame goes out before the minute is written
  * (and keeps going when the write fails), one snapshot per tick however many connect, the district compressed and
- * cached by version, full precision in /api/v1/state, and a 50,000-building data set from `npm run data:generate`
- * that the loader accepts.
+ * cached by version, full precision in /api/v1/state, a contradicting batch refused with 409 on both transports
+ * before the engine sees it, and a 50,000-building data set from `npm run data:generate` that the loader accepts.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,11 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { Ack } from '@models/api.ts';
+import { INGEST_NAMESPACE, type IngestClientToServerEvents, type IngestServerToClientEvents } from '@models/events.ts';
+import type { IngestAccepted, TelemetryBatch } from '@models/telemetry.ts';
 import { decodeFrame, decodeHeader, FRAME_MAGIC } from '@models/frame.codec.ts';
 import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
-import { getState, iso, liveClient, postTelemetry, startServer, type LiveClient, type Running } from './ingest.helpers.ts';
+import { getState, iso, liveClient, postTelemetry, startServer, TOKEN, type LiveClient, type Running } from './ingest.helpers.ts';
 
 const sockets: LiveClient[] = [];
 afterAll(() => {
@@ -133,6 +137,41 @@ describe('gateway payloads', () => {
       expect(decodeFrame(snap.frame as Uint8Array).count).toBe(app.district.buildings.length);
       expect(snap.companies).toHaveLength(app.district.companies.length);
     }
+  });
+});
+
+describe('a batch that contradicts a stored reading, through the engine', () => {
+  let server: Running;
+  let device: Socket<IngestServerToClientEvents, IngestClientToServerEvents> | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    device?.close();
+    await server.close();
+  });
+
+  it('should answer 409 over HTTP and a "conflicting batch" ack on /ingest, and leave the live state as stored', async () => {
+    const [first, second] = server.app.district.buildings.filter((b) => b.capacityPeople > 0);
+    const ts = iso(Date.now() - 5_000);
+    expect((await postTelemetry(server.url, { readings: [{ kind: 'building', buildingId: first!.id, ts, occupancy: 0.42 }] })).status).toBe(200);
+
+    // One new reading and one contradicting the stored one: the whole batch is refused, the new one included.
+    const contradicting = { readings: [{ kind: 'building', buildingId: second!.id, ts, occupancy: 0.77 }, { kind: 'building', buildingId: first!.id, ts, occupancy: 0.43 }] };
+    const res = await postTelemetry(server.url, contradicting);
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: string; issues: Array<{ path: string; message: string }> };
+    expect(body.error).toMatch(/^conflicting batch: 1 problem/);
+    expect(body.issues).toEqual([{ path: 'readings.1.occupancy', message: expect.stringContaining('already stored with occupancy 0.42') }]);
+
+    device = connect(`${server.url}${INGEST_NAMESPACE}`, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+    const ack = await new Promise<Ack<IngestAccepted>>((resolve) => device!.emit('telemetry:batch', contradicting as TelemetryBatch, resolve));
+    expect(ack).toMatchObject({ ok: false, error: expect.stringMatching(/^conflicting batch: 1 problem/), issues: [{ path: 'readings.1.occupancy' }] });
+
+    const state = await getState(server.url);
+    const shown = (id: string) => state.buildings.find((b) => b.id === id)!.metrics.occupancy;
+    expect(shown(first!.id)).toMatchObject({ value: 0.42, source: 'ingest' });
+    expect(shown(second!.id).source).not.toBe('ingest');
   });
 });
 

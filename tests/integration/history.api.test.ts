@@ -58,7 +58,10 @@ describe('GET /api/v1/history', () => {
       [`building=${buildingId}&metric=occupancy&from=yesterday&to=${iso(past + MIN)}`, 'from'],
       [`building=${buildingId}&metric=occupancy&from=${iso(past)}&to=2026-11-28T10:00:00`, 'to'],
       [`building=${buildingId}&metric=occupancy&from=${iso(past + MIN)}&to=${iso(past)}`, 'to'],
-      [`building=${buildingId}&metric=occupancy&from=${iso(past - 40 * 86_400_000)}&to=${iso(past)}`, 'to'],
+      [`building=${buildingId}&metric=occupancy&from=${iso(past - 400 * 86_400_000)}&to=${iso(past)}`, 'to'],
+      [`building=${buildingId},nowhere&metric=occupancy&from=${iso(past)}&to=${iso(past + MIN)}`, 'building'],
+      [`building=${buildingId}&metric=occupancy&from=${iso(past)}&to=${iso(past + MIN)}&points=5000`, 'points'],
+      [`building=${buildingId}&metric=occupancy&from=${iso(past)}&to=${iso(past + MIN)}&points=many`, 'points'],
       [`building=${buildingId}&building=${otherId}&metric=occupancy&from=${iso(past)}&to=${iso(past + MIN)}`, 'building'],
     ];
     for (const [q, param] of cases) {
@@ -79,11 +82,13 @@ describe('GET /api/v1/history', () => {
       from,
       to,
       resolution: 'minute',
+      bucketMinutes: 1,
       points: [
         { ts: iso(past), value: expect.closeTo(0.3, 5), source: 'ingest' },
         { ts: iso(past + MIN), value: expect.closeTo(0.6, 5), source: 'ingest' },
         { ts: iso(past + 3 * MIN), value: expect.closeTo(0.8, 5), source: 'ingest' },
       ],
+      series: [{ building: buildingId, points: body.points }],
     });
   });
 

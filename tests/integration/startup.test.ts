@@ -49,3 +49,17 @@ describe('start-up', () => {
     expect(stderr).toContain('SIMULATOR');
   });
 });
+
+describe('start-up with a damaged history database', () => {
+  it('exits 1 with one line naming the database file and what to do, not a stack', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-damaged-'));
+    const file = path.join(dataDir, 'history.sqlite');
+    fs.writeFileSync(file, 'this is not a database, it was overwritten by something else\n'.repeat(200));
+    const { code, stderr } = await run({ DATA_DIR: dataDir });
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(file);
+    expect(lines[0]).toMatch(/is damaged .*move it aside .* or restore it from a backup/);
+  });
+});

@@ -91,6 +91,41 @@ describe('ingest service', () => {
     expect(history.series('tower', 'occupancy', NOW / MINUTE_MS, NOW / MINUTE_MS)).toEqual([{ minute: NOW / MINUTE_MS, value: 0.4, source: 2 }]);
   });
 
+  it('should keep two readings at the same ts that carry different metrics (issue 8: readings lost)', () => {
+    const ts = iso(NOW);
+    expect(accepted([occupancy('tower', 0.4)])).toEqual({ received: 1, stored: 1, applied: 1 });
+    expect(accepted([{ kind: 'building', buildingId: 'tower', ts, computeLoad: 0.6 }])).toEqual({ received: 1, stored: 1, applied: 1 });
+    expect(state.metrics.occupancy.value[0]).toBeCloseTo(0.4);
+    expect(state.metrics.computeLoad.value[0]).toBeCloseTo(0.6);
+    expect(state.metrics.computeLoad.source[0]).toBe(SOURCE_INGEST);
+    expect(history.series('tower', 'computeLoad', NOW / MINUTE_MS, NOW / MINUTE_MS)).toEqual([{ minute: NOW / MINUTE_MS, value: 0.6, source: 2 }]);
+    // A company's headcount and registered models sent apart, at one ts.
+    expect(accepted([{ kind: 'company', companyId: 'acme', ts, headcount: 70 }, { kind: 'company', companyId: 'acme', ts, registeredModels: 4 }])).toEqual({ received: 2, stored: 2, applied: 1 });
+    expect(state.companies.get('acme')).toMatchObject({ headcount: 70, registeredModels: 4, source: 'ingest' });
+    expect(history.current().companies[0]).toMatchObject({ headcount: 70, registered_models: 4 });
+  });
+
+  it('should refuse a batch in which two readings disagree about one thing, naming both', () => {
+    const ts = iso(NOW);
+    const batch: Reading[] = [occupancy('lab', 0.1), occupancy('tower', 0.4), occupancy('lab', 0.1), { kind: 'building', buildingId: 'tower', ts, computeLoad: 0.2 }, occupancy('tower', 0.5)];
+    const outcome = service.ingest({ readings: batch });
+    expect(outcome).toEqual({ ok: false, issues: [{ path: 'readings.4.occupancy', message: expect.stringMatching(/readings\.1 and readings\.4 disagree about occupancy.*0\.4 vs 0\.5/) }] });
+    expect(readingsStored()).toBe(0);
+    const mixed = service.ingest({ readings: [occupancy('tower', 0.4), { kind: 'building', buildingId: 'tower', ts, peopleCount: 400 }] });
+    expect(mixed).toMatchObject({ ok: false, issues: [{ path: 'readings.1.peopleCount', message: expect.stringContaining('readings.0 and readings.1') }] });
+  });
+
+  it('should refuse with 409 a reading that contradicts one stored by an earlier batch, writing nothing of that batch', () => {
+    accepted([occupancy('tower', 0.4)]);
+    const outcome = service.ingest({ readings: [occupancy('lab', 0.3), occupancy('tower', 0.9)] });
+    expect(outcome).toEqual({ ok: false, status: 409, issues: [{ path: 'readings.1.occupancy', message: expect.stringContaining('already stored with occupancy 0.4') }] });
+    expect(readingsStored()).toBe(1);
+    expect(state.metrics.occupancy.value[0]).toBeCloseTo(0.4);
+    expect(state.metrics.occupancy.source[1]).toBe(0);
+    // The same again is a duplicate, not a conflict.
+    expect(accepted([occupancy('tower', 0.4), occupancy('lab', 0.3)])).toEqual({ received: 2, stored: 1, applied: 1 });
+  });
+
   it('should keep the newer value current when an older reading arrives later', () => {
     accepted([occupancy('tower', 0.8, NOW)]);
     expect(accepted([occupancy('tower', 0.1, NOW - 60_000)])).toEqual({ received: 1, stored: 1, applied: 0 });

@@ -27,7 +27,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const rows = () => store.db.prepare('SELECT minute, building_id, metric, value, source FROM building_minute ORDER BY minute, building_id, metric').all();
+const rows = () => store.db.prepare('SELECT minute, e.key AS building_id, metric, value, source FROM building_minute JOIN entity e ON e.id = building ORDER BY minute, e.key, metric').all();
 
 describe('minute sampler', () => {
   it('should write a minute once, when the clock moves into the next, as the mean of its samples', async () => {

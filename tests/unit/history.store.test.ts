@@ -33,7 +33,7 @@ describe('history store', () => {
     store.insertReading(reading('b1', T0), T0, T0);
     store.close();
     store = HistoryStore.open(dir);
-    expect(store.insertReading(reading('b1', T0), T0, T0)).toBe(false);
+    expect(store.insertReading(reading('b1', T0), T0, T0).status).toBe('duplicate');
   });
 
   it('should upgrade a database from an older schema version, keeping its rows', () => {
@@ -47,7 +47,7 @@ describe('history store', () => {
     store = HistoryStore.open(dir);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(store.series('b1', 'occupancy', M0, M0)).toEqual([{ minute: M0, value: 0.5, source: STORED_SIMULATED }]);
-    const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT minute, value, source FROM building_minute WHERE building_id = ? AND metric = 0 AND minute BETWEEN ? AND ?').all('b1', 0, 1);
+    const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT minute, value, source FROM building_minute WHERE building = ? AND metric = 0 AND minute BETWEEN ? AND ?').all(1, 0, 1);
     expect(JSON.stringify(plan)).toMatch(/COVERING INDEX building_minute_series/);
   });
 
@@ -59,11 +59,71 @@ describe('history store', () => {
     expect(() => HistoryStore.open(dir)).toThrow(SchemaError);
   });
 
-  it('should store the same reading (kind, entity, ts) once', () => {
-    expect(store.insertReading(reading('b1', T0), T0, T0)).toBe(true);
-    expect(store.insertReading(reading('b1', T0), T0, T0 + 5)).toBe(false);
-    expect(store.insertReading(reading('b1', T0 + 1), T0 + 1, T0)).toBe(true);
-    expect(store.insertReading(reading('b2', T0), T0, T0)).toBe(true);
+  it('should store the same reading (entity, field, ts, value) once', () => {
+    expect(store.insertReading(reading('b1', T0), T0, T0).status).toBe('new');
+    expect(store.insertReading(reading('b1', T0), T0, T0 + 5).status).toBe('duplicate');
+    expect(store.insertReading(reading('b1', T0 + 1), T0 + 1, T0).status).toBe('new');
+    expect(store.insertReading(reading('b2', T0), T0, T0).status).toBe('new');
+  });
+
+  it('should keep a second reading at the same ts that carries another field (issue 8: readings lost)', () => {
+    const compute = { kind: 'building' as const, buildingId: 'b1', ts: new Date(T0).toISOString(), computeLoad: 0.7 };
+    expect(store.insertReading(reading('b1', T0), T0, T0).status).toBe('new');
+    expect(store.insertReading(compute, T0, T0)).toEqual({ status: 'new', fresh: compute });
+    const ts = new Date(T0).toISOString();
+    expect(store.insertReading({ kind: 'company', companyId: 'c1', ts, headcount: 40 }, T0, T0).status).toBe('new');
+    expect(store.insertReading({ kind: 'company', companyId: 'c1', ts, registeredModels: 3 }, T0, T0).status).toBe('new');
+    // Partly repeated: only the new field is fresh.
+    expect(store.insertReading({ kind: 'company', companyId: 'c1', ts, headcount: 40, buildingId: null }, T0, T0)).toEqual({ status: 'new', fresh: { kind: 'company', companyId: 'c1', ts, buildingId: null } });
+    expect(store.db.prepare('SELECT count(*) AS n FROM reading').get()).toEqual({ n: 5 });
+  });
+
+  it('should report a reading that contradicts a stored one, naming the stored value, and write nothing of it', () => {
+    const ts = new Date(T0).toISOString();
+    store.insertReading({ kind: 'company', companyId: 'c1', ts, buildingId: 'b7' }, T0, T0);
+    expect(store.insertReading({ kind: 'company', companyId: 'c1', ts, headcount: 9, buildingId: 'b8' }, T0, T0)).toEqual({ status: 'conflict', field: 'buildingId', stored: 'b7', sent: 'b8' });
+    expect(store.insertReading({ ...reading('b1', T0) }, T0, T0).status).toBe('new');
+    expect(store.insertReading({ ...reading('b1', T0), occupancy: 0.6 }, T0, T0)).toEqual({ status: 'conflict', field: 'occupancy', stored: 0.5, sent: 0.6 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM reading').get()).toEqual({ n: 2 });
+  });
+
+  it('should store a raw reading in under 40 bytes, text ids and all (issue 8: storage that fits a year)', () => {
+    const ids = Array.from({ length: 395 }, (_, i) => `building-${String(i).padStart(3, '0')}`);
+    const n = 20_000;
+    store.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const ts = T0 + i * 20; // 50 readings a second
+        store.insertReading({ kind: 'building', buildingId: ids[(i * 7919) % ids.length]!, ts: new Date(ts).toISOString(), occupancy: ((i * 37) % 1000) / 1000 }, ts, ts + ((i * 131) % 1000));
+      }
+    });
+    const tables = ['reading', 'entity', ...(store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('reading', 'entity')").pluck().all() as string[])];
+    const { bytes } = store.db.prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name IN (${tables.map(() => '?').join(',')})`).get(...tables) as { bytes: number };
+    expect(bytes / n).toBeLessThan(40);
+  });
+
+  it('should migrate a version-2 database: readings split per field, ids through the lookup table', () => {
+    store.close();
+    fs.rmSync(path.join(dir, 'history.sqlite'));
+    const old = new Database(path.join(dir, 'history.sqlite'));
+    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    const ts = new Date(T0).toISOString();
+    const add = old.prepare('INSERT INTO reading (kind, entity_id, ts_ms, received_ms, body) VALUES (?, ?, ?, ?, ?)');
+    add.run('building', 'b1', T0, T0 + 20, JSON.stringify({ kind: 'building', buildingId: 'b1', ts, occupancy: 0.25, computeLoad: 0.5 }));
+    add.run('company', 'c1', T0, T0, JSON.stringify({ kind: 'company', companyId: 'c1', ts, headcount: 12, buildingId: 'b1' }));
+    add.run('company', 'c2', T0, T0, JSON.stringify({ kind: 'company', companyId: 'c2', ts, buildingId: null }));
+    old.prepare('INSERT INTO building_minute VALUES (?, ?, 1, 0.5, 1, 2)').run(M0, 'b1');
+    old.prepare('INSERT INTO pool_minute VALUES (?, ?, 10, 5, 2, 1)').run(M0, 's1');
+    old.close();
+    store = HistoryStore.open(dir);
+    expect(store.db.prepare('SELECT count(*) AS n FROM reading').get()).toEqual({ n: 5 });
+    expect(store.db.prepare('SELECT lag_ms FROM reading WHERE field = 0').get()).toEqual({ lag_ms: 20 });
+    expect(store.insertReading({ kind: 'building', buildingId: 'b1', ts, occupancy: 0.25, computeLoad: 0.5 }, T0, T0).status).toBe('duplicate');
+    expect(store.insertReading({ kind: 'company', companyId: 'c1', ts, buildingId: 'b1' }, T0, T0).status).toBe('duplicate');
+    expect(store.insertReading({ kind: 'company', companyId: 'c2', ts, buildingId: null }, T0, T0).status).toBe('duplicate');
+    expect(store.series('b1', 'computeLoad', M0, M0)).toEqual([{ minute: M0, value: 0.5, source: STORED_INGEST }]);
+    expect(store.districtMinute(M0).pools).toEqual([{ supplierId: 's1', capacityPflops: 10, allocatedPflops: 5, usedPflops: 2, source: STORED_SIMULATED }]);
   });
 
   it('should average real readings into their minute, replacing a sampled minute but never the other way round', () => {

@@ -40,7 +40,8 @@ export function StatusBadge() {
             <span className="status__state-other">{T.delayed[other]}</span>
           </span>
         )}
-        <span className="status__age" ref={ageRef} />
+        {/* the age changes every second: excluded from the live region, so only a change of state is announced */}
+        <span className="status__age" ref={ageRef} aria-live="off" />
       </span>
     </div>
   );

@@ -15,13 +15,15 @@ interface Deps {
   stateDocument: StateDocument;
   options: AppOptions;
   clients: () => number;
+  /** ok, or degraded with the reasons (ops/health.ts). */
+  health: () => Pick<HealthResponse, 'status' | 'reasons'>;
 }
 
-export function registerDistrictRoutes(http: FastifyInstance, { district, payload, stateDocument, options, clients }: Deps): void {
+export function registerDistrictRoutes(http: FastifyInstance, { district, payload, stateDocument, options, clients, health }: Deps): void {
   const startedAt = options.now();
 
   http.get('/healthz', async (): Promise<HealthResponse> => ({
-    status: 'ok',
+    ...health(),
     uptimeS: Math.round((options.now() - startedAt) / 1000),
     datasetVersion: district.version,
     buildings: district.buildings.length,

@@ -11,6 +11,7 @@ import type { DistrictEvent } from '@models/events.ts';
 import { encodeFrame, FRAME_KIND } from '@models/frame.codec.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { LiveState } from '../live/live.state.ts';
+import { metrics } from '../ops/metrics.ts';
 import { SOURCE_SIMULATED } from './precedence.ts';
 import { StateIngest } from './ingest.apply.ts';
 import type { EngineCurrent, EngineIngest, EngineOutput, IngestChanges, TickMessage } from './engine.interface.ts';
@@ -20,6 +21,8 @@ export interface DistrictEngineOptions {
   tickMs: number;
   now: () => number;
   onError?: (err: unknown, where: string) => void;
+  /** Screens a published frame reaches (the gateway knows; counted for /metrics as frame deliveries). */
+  screens?: () => number;
 }
 
 export class DistrictEngine implements EngineIngest {
@@ -65,7 +68,7 @@ export class DistrictEngine implements EngineIngest {
     const loop = () => {
       // A failing tick must not stop the wall: log it and keep ticking.
       try {
-        this.tick();
+        metrics.observeTick(() => this.tick(), this.options.screens ?? (() => 0));
       } catch (err) {
         this.options.onError?.(err, 'tick');
       }

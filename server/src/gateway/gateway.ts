@@ -75,6 +75,11 @@ export class Gateway implements EngineOutput {
     return this.io.engine.clientsCount;
   }
 
+  /** Live screens on the default namespace (what a frame reaches; devices on /ingest are not screens). */
+  screens(): number {
+    return this.io.of('/').sockets.size;
+  }
+
   /** The current snapshot, encoded once per tick (and again only when a company changed in between). */
   snapshot(): Uint8Array {
     if (this.snapshotCache?.seq === this.seq) return this.snapshotCache.bytes;

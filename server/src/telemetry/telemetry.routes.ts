@@ -1,12 +1,15 @@
 /**
  * `POST /api/v1/telemetry`. Checks run cheapest first and before the body is read where they can:
- * 429 rate limit → 503 ingest off → 401 token → 415 content type → 413 size → 400 JSON → 400 schema → 200 when durable.
+ * 429 too many wrong tokens from this address → 503 ingest off → 401 token → 429 budget (counted only once the token is
+ * accepted; shared with the /ingest namespace, see security/ingestLimits.ts) → 415 content type → 413 size → 400 JSON →
+ * 400 schema → 200 when durable.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import type { ErrorResponse } from '@models/api.ts';
 import { MAX_READINGS_PER_BATCH, type IngestAccepted } from '@models/telemetry.ts';
 import type { TelemetryService } from './telemetry.service.ts';
+import type { IngestLimits } from '../security/ingestLimits.ts';
+import { metrics } from '../ops/metrics.ts';
 
 /** Room for a full batch (MAX_READINGS_PER_BATCH readings of ~200 bytes each). */
 export const INGEST_BODY_LIMIT = 4 * 1024 * 1024;
@@ -22,14 +25,11 @@ class HttpError extends Error {
 
 const isJson = (contentType: string | undefined) => /^application\/json\s*(;|$)/i.test(contentType ?? '');
 
-export async function registerTelemetryRoutes(http: FastifyInstance, deps: { service: TelemetryService; rateLimitPerMinute: number }): Promise<void> {
+export async function registerTelemetryRoutes(http: FastifyInstance, deps: { service: TelemetryService; limits: IngestLimits }): Promise<void> {
   const { service } = deps;
-  // Encapsulated: the rate limiter and the error shapes apply to this route only.
+  // Encapsulated: the error shapes apply to this route only.
   await http.register(async (scope) => {
-    await scope.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_req, ctx) => new HttpError(429, `too many ingest requests: at most ${ctx.max} per minute per client; retry in ${ctx.after}`),
-    });
+    scope.addHook('onResponse', metrics.ingestHttpResponse);
 
     scope.setErrorHandler((err: FastifyError, req, reply) => {
       const status = err.statusCode ?? 500;
@@ -48,14 +48,16 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
       '/api/v1/telemetry',
       {
         bodyLimit: INGEST_BODY_LIMIT,
-        config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 } },
-        // preParsing, so the rate limiter (onRequest) counts refused requests too, and no body is read before auth.
+        // preParsing, so no body is read before the token and the budget are checked.
         preParsing: async (req: FastifyRequest, reply: FastifyReply, payload) => {
           const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-          const problem = service.authProblem(match?.[1]);
-          if (problem) {
-            if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="ingest"');
-            throw new HttpError(problem.status, problem.error);
+          const address = req.socket.remoteAddress ?? 'unknown';
+          const admission = deps.limits.admitRequest(address, match?.[1], (t) => service.authProblem(t));
+          if (!admission.ok) {
+            metrics.ingestReason(req, admission.reason);
+            if (admission.status === 401) reply.header('www-authenticate', 'Bearer realm="ingest"');
+            if (admission.retryAfterS !== undefined) reply.header('retry-after', admission.retryAfterS);
+            throw new HttpError(admission.status, admission.error);
           }
           if (!isJson(req.headers['content-type'])) throw new HttpError(415, `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`);
           return payload;
@@ -63,7 +65,8 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
       },
       async (req, reply): Promise<IngestAccepted | ErrorResponse> => {
         const outcome = service.ingest(req.body);
-        if (!outcome.ok) return reply.code(400).send({ error: `invalid batch: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues });
+        if (!outcome.ok) return reply.code(outcome.status ?? 400).send({ error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues });
+        metrics.ingestAccepted(outcome.accepted);
         return outcome.accepted;
       },
     );

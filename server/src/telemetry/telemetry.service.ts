@@ -20,7 +20,8 @@ import { minuteOf, type HistoryStore } from '../history/history.store.ts';
 /** How far ahead of the server clock a device's timestamp may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-export type IngestOutcome = { ok: true; accepted: IngestAccepted } | { ok: false; issues: InputIssue[] };
+/** 409: a reading contradicts one stored by an earlier batch (same entity, field and ts, another value). */
+export type IngestOutcome = { ok: true; accepted: IngestAccepted } | { ok: false; issues: InputIssue[]; status?: 409 };
 export interface AuthProblem {
   status: 401 | 503;
   error: string;
@@ -142,6 +143,7 @@ export type TelemetryServiceDeps = {
     }
 );
 
+const ROLLBACK = Symbol('rollback');
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export class TelemetryService {
@@ -187,15 +189,27 @@ export class TelemetryService {
     const receivedMs = options.now();
     const changes = new BatchChanges(this.district, this.index, this.engine);
     let stored = 0;
-    history.transaction(() => {
-      readings.forEach((r, i) => {
-        const tsMs = Date.parse(r.ts);
-        if (!history.insertReading(r, tsMs, receivedMs)) return; // stored before: idempotent
-        stored++;
-        changes.add(r, tsMs, i);
+    const conflicts: InputIssue[] = [];
+    try {
+      history.transaction(() => {
+        readings.forEach((r, i) => {
+          const tsMs = Date.parse(r.ts);
+          const outcome = history.insertReading(r, tsMs, receivedMs);
+          if (outcome.status === 'conflict') {
+            const said = (v: unknown) => JSON.stringify(v);
+            conflicts.push({ path: `readings.${i}.${outcome.field}`, message: `${r.kind} reading at ${r.ts} already stored with ${outcome.field} ${said(outcome.stored)} by an earlier batch; this one says ${said(outcome.sent)}. A stored reading is never changed: send a new ts` });
+          }
+          if (outcome.status !== 'new') return; // a duplicate (same fields, same values) is idempotent
+          stored++;
+          changes.add(outcome.fresh, tsMs, i);
+        });
+        if (conflicts.length > 0) throw ROLLBACK;
+        changes.save(history);
       });
-      changes.save(history);
-    });
+    } catch (err) {
+      if (err === ROLLBACK) return { ok: false, status: 409, issues: conflicts };
+      throw err;
+    }
     // Durable: only now may the engine make it current (and the next tick broadcast it).
     const { applied } = this.engine.applyIngest(changes.toEngine());
     return { ok: true, accepted: { received: readings.length, stored, applied } };

@@ -1,0 +1,38 @@
+/**
+ * Operations, registered on a new app before its routes: GET /metrics (Prometheus), the health tracker that /healthz
+ * reports, and quiet probes (a probe a second is not an info line each time: /healthz and /metrics log at warn).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Server } from 'socket.io';
+import type { HistoryStore } from '../history/history.store.ts';
+import type { SessionCounts } from '../security/sessions.ts';
+import { HealthTracker } from './health.ts';
+import { metrics } from './metrics.ts';
+
+const PROBES = new Set(['/healthz', '/metrics']);
+
+export interface Ops {
+  health: HealthTracker;
+  close(): void;
+}
+
+export function registerOps(http: FastifyInstance, io: Server, deps: { history: HistoryStore; sessions: SessionCounts; now: () => number }): Ops {
+  http.addHook('onRoute', (route) => {
+    if (PROBES.has(route.url)) route.logLevel = 'warn';
+  });
+
+  const health = new HealthTracker(deps.now);
+  health.watchHistory(deps.history);
+  const removeSources = metrics.addSources({
+    screens: () => io.of('/').sockets.size,
+    sessions: deps.sessions.total,
+    databaseFiles: () => [deps.history.file, `${deps.history.file}-wal`],
+  });
+
+  http.get('/metrics', async (_req, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
+
+  return { health, close: removeSources };
+}

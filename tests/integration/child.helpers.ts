@@ -1,0 +1,76 @@
+/** The real entry point (server/src/main.ts) in a child process, for tests of signals, exits and logs. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { REPO_ROOT } from '../../server/src/config.ts';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Child {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Start main.ts on a free port and wait until /healthz answers. */
+export async function startChild(env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d) => (stdout += String(d)));
+  proc.stderr!.on('data', (d) => (stderr += String(d)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, url, port, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Resolves when the process exits, or with null after `ms` (the process is then still running). */
+export function exitedWithin(proc: ChildProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve({ code: proc.exitCode, signal: proc.signalCode });
+    const timer = setTimeout(() => resolve(null), ms);
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** A raw TCP client that sends `data` and then holds the connection open, as a slow or hostile client would. */
+export function holdOpen(port: number, data: string): Promise<{ socket: net.Socket; received(): string; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d) => (received += String(d)));
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.once('error', () => {
+      // reset by the server when it cuts the connection: fine
+    });
+    socket.once('connect', () => socket.write(data, (err) => (err ? reject(err) : resolve({ socket, received: () => received, closed }))));
+  });
+}
