@@ -16,7 +16,9 @@ import {
   DistrictFile,
   SuppliersFile,
   type Bilingual,
+  type Bridge,
   type Building,
+  type ContextArea,
   type BuildingUse,
   type Cluster,
   type ClusterTheme,
@@ -30,6 +32,7 @@ import {
 } from '../models/district.ts';
 import { M_PER_DEG_LAT, M_PER_DEG_LON, ringAreaM2, unproject, type Origin } from '../models/geo.ts';
 import { checkDistrictConsistency } from '../models/district.validate.ts';
+import { MOSU_FILE, MosuFile, checkMosuConsistency, type ChainRole } from '../models/mosu.ts';
 import { mulberry32 } from '../models/random.ts';
 
 // ───────────────────────────── PRNG ─────────────────────────────
@@ -216,7 +219,15 @@ const boundaryPoly: P[] = ccw([
   ...[...INLAND].reverse().slice(0, -1),
 ]);
 // The river polygon: Xuhui bank north→south, then the Pudong bank back north.
-const riverPoly: P[] = ccw([...XUHUI_BANK, ...[...PUDONG_BANK].reverse()]);
+// The Huangpu goes on past both ends of the strip: north-east beyond Lupu Bridge towards the Expo reach, south beyond
+// Xupu Bridge. Only the river polygon is extended; the district's bank (XUHUI_BANK) is unchanged.
+const RIVER_NORTH_X: P[] = [[3600, 2700], [2700, 2620]];
+const RIVER_NORTH_P: P[] = [[2700, 2160], [3600, 2240]];
+const RIVER_SOUTH_X: P[] = [[175, -5800], [150, -6600]];
+const RIVER_SOUTH_P: P[] = [[640, -6600], [665, -5800]];
+const riverPoly: P[] = ccw([...RIVER_NORTH_X, ...XUHUI_BANK, ...RIVER_SOUTH_X, ...RIVER_SOUTH_P, ...[...PUDONG_BANK].reverse(), ...RIVER_NORTH_P]);
+/** The Pudong bank as low context: land east and south of the far bank. */
+const pudongLand: P[] = ccw([...RIVER_NORTH_P.slice().reverse(), ...PUDONG_BANK, ...RIVER_SOUTH_P.slice().reverse(), [3600, -6600]]);
 const creekPoly: P[] = ccw([...CREEK_W, ...[...CREEK_E].reverse(), [752, 2150]]);
 const WATER_POLYS = [riverPoly, creekPoly];
 
@@ -1286,6 +1297,53 @@ const water: Water[] = [
     confidence: 'approximate',
   },
 ];
+const XUPU = ANCHOR.xupuBridge;
+const LUPU = ANCHOR.lupuBridge;
+const bridges: Bridge[] = [
+  {
+    id: 'lupu-bridge',
+    name: { zh: '卢浦大桥', en: 'Lupu Bridge' },
+    line: [toLngLat([LUPU[0], LUPU[1] + 650]), toLngLat([LUPU[0], LUPU[1] - 750])],
+    widthM: 28,
+    source: 'district-facts.md anchor point: Lupu Bridge at 31.1906, 121.4758 (sourced position); drawn square across the river (which runs west→east there) with ≈600 m of approaches each side — alignment, length and width approximate',
+    confidence: 'approximate',
+  },
+  {
+    id: 'xupu-bridge',
+    name: { zh: '徐浦大桥', en: 'Xupu Bridge' },
+    line: [toLngLat([XUPU[0] - 650, XUPU[1]]), toLngLat([XUPU[0] + 900, XUPU[1]])],
+    widthM: 32,
+    source: 'district-facts.md anchor point: Xupu Bridge at 31.1292, 121.4642 (sourced position, the southern reference); drawn square across the river (which runs north–south there) with approaches — alignment, length and width approximate',
+    confidence: 'approximate',
+  },
+];
+const CONTEXT_SRC = 'district-facts.md extent: "Pudong\'s Expo site and Houtan Park across the river"; no coordinates are given there, so the outline is schematic: placed on the Pudong bank opposite the northern part of the strip — approximate';
+const contextAreas: ContextArea[] = [
+  {
+    id: 'pudong-bank',
+    name: { zh: '浦东', en: 'Pudong' },
+    kind: 'land',
+    polygon: ring(pudongLand),
+    source: 'the far bank of the Huangpu (drawn from the river polygon\'s Pudong bank), shown as low context only — approximate',
+    confidence: 'approximate',
+  },
+  {
+    id: 'expo-site',
+    name: { zh: '世博园区（浦东）', en: 'Expo site (Pudong)' },
+    kind: 'expo',
+    polygon: ring(ccw([[1700, 2000], [3400, 2120], [3400, 1300], [2000, 1200], [1300, 1500]])),
+    source: CONTEXT_SRC,
+    confidence: 'approximate',
+  },
+  {
+    id: 'houtan-park',
+    name: { zh: '后滩公园', en: 'Houtan Park' },
+    kind: 'park',
+    polygon: ring(ccw([[1100, 1560], [760, 1300], [700, 850], [820, 850], [880, 1250], [1250, 1450]])),
+    source: CONTEXT_SRC,
+    confidence: 'approximate',
+  },
+];
 const roads: Road[] = roadDrafts.map((r) => ({ id: r.id, name: r.name, line: r.line.map(toLngLat), widthM: r.widthM, source: r.source, confidence: 'approximate' }));
 const clusters: Cluster[] = CLUSTERS.map((m) => {
   const zone = ZONES[m.id];
@@ -1319,6 +1377,8 @@ const district: DistrictFile = {
     },
     water,
     roads,
+    bridges,
+    context: contextAreas,
   },
   clusters,
   buildings,
@@ -1412,3 +1472,98 @@ for (const s of suppliers) {
 console.log(
   `${buildings.length} buildings (${landmarkCount} landmark/named, ${buildings.length - landmarkCount} synthetic), ${companies.length} companies (${namedCos.length} named, ${companies.filter((c) => c.mosu).length} in 模速空间, ${[...registered.values()].reduce((a, b) => a + b, 0)} registered models), ${suppliers.length} suppliers; ${(bytes / 1024).toFixed(0)} KiB written to ${outDir}`,
 );
+
+// ───────────────────────────── 模速空间: facts, platforms, chain (mosu.json) ─────────────────────────────
+// A PRNG of its own, so the files above keep their bytes whatever is added here.
+{
+  const mrand = mulberry32(SEED ^ 0x6d05);
+  const SEED_SRC = 'district-facts.md, 模速空间 table (the seed article)';
+  const SEED_CITE = { zh: '种子文章', en: 'seed article' };
+  const facts: MosuFile['facts'] = [
+    { id: 'first-phase-area', label: { zh: '一期办公面积', en: 'first-phase office space' }, text: { zh: '2万 m²', en: '20,000 m²' }, value: 20_000, unit: 'm2', cite: SEED_CITE, source: `${SEED_SRC}: first phase 20,000 m²; other reports give 10,000 m² at opening and 60,000 m² by 2025`, confidence: 'sourced' },
+    { id: 'opened', label: { zh: '开园', en: 'Opened' }, text: { zh: '2023年9月', en: 'Sept 2023' }, value: 2023.75, unit: 'year', cite: { zh: '公开报道', en: 'public reporting' }, source: 'district-facts.md, 模速空间 table (public reporting): opened September 2023', confidence: 'sourced' },
+    { id: 'model-registrations', label: { zh: '家企业获助通过大模型备案', en: 'helped through model registration' }, text: { zh: '15', en: '15' }, value: 15, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: helped 15 companies pass national large-model registration (at the time of reporting)`, confidence: 'sourced' },
+    { id: 'investors', label: { zh: '家投资机构', en: 'investment institutions' }, text: { zh: '40+', en: '40+' }, value: 40, unit: 'investors', cite: SEED_CITE, source: `${SEED_SRC}: 40+ investment institutions`, confidence: 'sourced' },
+    { id: 'assets-under-management', label: { zh: '管理资金规模', en: 'under management' }, text: { zh: '约 8000 亿元', en: '≈ 800 bn yuan' }, value: 800e9, unit: 'CNY', cite: SEED_CITE, source: `${SEED_SRC}: ≈800 billion RMB under management`, confidence: 'sourced' },
+    { id: 'companies-served', label: { zh: '家大模型企业获服务', en: 'large-model companies served' }, text: { zh: '43', en: '43' }, value: 43, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: 43 large-model companies served (finance platform)`, confidence: 'sourced' },
+    { id: 'compute-suppliers', label: { zh: '家算力供应商接入', en: 'compute suppliers connected' }, text: { zh: '9', en: '9' }, value: 9, unit: 'suppliers', cite: SEED_CITE, source: `${SEED_SRC}: the compute scheduling platform connects 9 compute suppliers`, confidence: 'sourced' },
+    { id: 'telecom-one-hop', label: { zh: '一跳入算 · 中国电信万兆光纤直达临港智算中心', en: '“One hop to compute” · China Telecom 10-gigabit link to the Lingang computing centre' }, text: { zh: '≈ 1 毫秒', en: '≈ 1 ms' }, value: 1, unit: 'ms', cite: SEED_CITE, source: `${SEED_SRC}: China Telecom, "one hop to compute": 10-gigabit optical link, 1 ms to the Lingang intelligent computing centre`, confidence: 'sourced' },
+    { id: 'sensetime-dedicated', label: { zh: '商汤专属算力（首期）', en: 'SenseTime, dedicated' }, text: { zh: '1000P', en: '1000 P' }, value: 1000, unit: 'PFLOPS', cite: SEED_CITE, source: `${SEED_SRC}: SenseTime, 1000P of dedicated compute for the community, first tranche`, confidence: 'sourced' },
+  ];
+  const platforms: MosuFile['platforms'] = [
+    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: 'one scheduler, nine suppliers’ pools' }, factIds: ['telecom-one-hop', 'sensetime-dedicated'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'open-data', name: { zh: '开放数据平台', en: 'Open data' }, what: { zh: '上海人工智能实验室 OpenDataLab、语料联盟', en: 'OpenDataLab (Shanghai AI Lab), corpus alliance' }, factIds: [], source: `${SEED_SRC}: other platforms — open data (OpenDataLab of Shanghai AI Lab, corpus alliance); no figure published`, confidence: 'sourced' },
+    { id: 'evaluation', name: { zh: '评测平台', en: 'Evaluation' }, what: { zh: '大模型评测服务', en: 'large-model evaluation' }, factIds: [], source: `${SEED_SRC}: other platforms — evaluation; no figure published`, confidence: 'sourced' },
+    { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors meet model companies' }, factIds: ['investors', 'assets-under-management', 'companies-served'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'comprehensive-services', name: { zh: '综合服务平台', en: 'Comprehensive services' }, what: { zh: '合规指导中心（与市网信办）、五分钟税务服务、法院与检察院联络点', en: 'compliance centre, tax, court and prosecutor desks' }, factIds: ['model-registrations', 'first-phase-area'], source: SEED_SRC, confidence: 'sourced' },
+  ];
+  const roles: MosuFile['roles'] = [
+    { id: 'compute', name: { zh: '算力', en: 'Compute' } },
+    { id: 'foundation-models', name: { zh: '基础大模型', en: 'Foundation models' } },
+    { id: 'applications', name: { zh: '应用', en: 'Applications' } },
+    { id: 'scenarios', name: { zh: '场景设计', en: 'Scenarios' } },
+    { id: 'marketing', name: { zh: '市场推广', en: 'Marketing' } },
+  ];
+  const ROLE_OF: Partial<Record<Industry, ChainRole>> = {
+    compute: 'compute',
+    'foundation-models': 'foundation-models',
+    research: 'foundation-models',
+    'ai-applications': 'applications',
+    'data-services': 'scenarios',
+  };
+  const ROLE_SRC = "role in the chain derived from the company's industry in companies.json (this project's mapping: research → foundation models, data services → scenarios)";
+  const inMosu = companies.filter((c) => c.buildingId === 'mosu-space').sort((a, b) => a.id.localeCompare(b.id));
+  // Nobody in the data set is in marketing: two synthetic application tenants stand in for it, and say so.
+  const marketing = new Set(inMosu.filter((c) => c.confidence === 'synthetic' && c.industry === 'ai-applications').slice(0, 2).map((c) => c.id));
+  const LABEL_OVERRIDE: Record<string, Bilingual> = {
+    'shanghai-academy-ai-for-science': { zh: '上海科学智能研究院', en: 'AI for Science Academy' },
+    'puxin-institute': { zh: '浦芯研究院', en: 'Puxin Institute' },
+  };
+  const labelOf = (c: Company): Bilingual => {
+    const sample = /(\d+)$/.exec(c.id);
+    if (c.id.startsWith('sample-co-') && sample) return { zh: `示例 ${sample[1]}`, en: `Sample ${sample[1]}` };
+    const strip = (t: string) => t.replace(/\s*[（(].*[)）]\s*$/, '');
+    return LABEL_OVERRIDE[c.id] ?? { zh: strip(c.name.zh), en: strip(c.name.en) };
+  };
+  const tenants: MosuFile['tenants'] = inMosu.map((c) => {
+    const label = labelOf(c);
+    if (marketing.has(c.id)) return { companyId: c.id, label, role: 'marketing', source: 'synthetic: a sample tenant placed in the marketing role, which the seed names as part of the chain but no listed company fills', confidence: 'synthetic' };
+    const role = ROLE_OF[c.industry];
+    if (!role) throw new Error(`mosu: no chain role for ${c.id} (${c.industry})`);
+    return { companyId: c.id, label, role, source: ROLE_SRC, confidence: c.confidence === 'synthetic' ? 'synthetic' : 'approximate' };
+  });
+  const UPSTREAM: Record<ChainRole, ChainRole[]> = {
+    compute: [],
+    'foundation-models': ['compute'],
+    applications: ['foundation-models'],
+    scenarios: ['foundation-models', 'applications'],
+    marketing: ['applications', 'scenarios'],
+  };
+  const links: MosuFile['links'] = [];
+  for (const t of tenants) {
+    const ups = tenants.filter((u) => UPSTREAM[t.role].includes(u.role));
+    const n = Math.min(ups.length, 1 + Math.floor(mrand() * 2));
+    const pool = [...ups];
+    for (let i = 0; i < n; i++) {
+      const [u] = pool.splice(Math.floor(mrand() * pool.length), 1);
+      links.push({ from: u!.companyId, to: t.companyId, source: 'synthetic: the seed says the whole chain sits in one building ("上下楼就是上下游"); which tenant supplies which is not published — links generated by data/generate.ts (seeded PRNG)', confidence: 'synthetic' });
+    }
+  }
+  const mosu: MosuFile = {
+    buildingId: 'mosu-space',
+    name: { zh: '模速空间', en: 'ModelSpeed Space' },
+    subtitle: { zh: '上海大模型创新生态社区', en: 'Shanghai Foundation Model Innovation Center' },
+    motto: { text: { zh: '上下楼就是上下游', en: 'Upstairs and downstairs are upstream and downstream' }, source: `${SEED_SRC}: motto; the whole chain (base models, applications, scenario design, compute, marketing) sits in one building`, confidence: 'sourced' },
+    roles,
+    facts,
+    platforms,
+    tenants,
+    links,
+    linkFactId: 'telecom-one-hop',
+  };
+  const parsed = MosuFile.parse(mosu);
+  const mosuIssues = checkMosuConsistency(parsed, { buildings, companies });
+  if (mosuIssues.length) throw new Error(`mosu consistency:\n${mosuIssues.map((i) => `${i.record}: ${i.field}: ${i.message}`).join('\n')}`);
+  writeFileSync(`${outDir}${MOSU_FILE}`, `${pretty(parsed)}\n`);
+  console.log(`mosu.json: ${tenants.length} tenants, ${links.length} links, ${facts.length} facts, ${platforms.length} platforms`);
+}

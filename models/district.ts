@@ -72,6 +72,15 @@ export type Road = z.infer<typeof Road>;
 export const Water = z.strictObject({ id: Id, name: Bilingual, polygon: Ring, ...provenance });
 export type Water = z.infer<typeof Water>;
 
+/** A bridge over the river, drawn as a deck (its line is the deck's centre line, approaches included). */
+export const Bridge = z.strictObject({ id: Id, name: Bilingual, line: Line, widthM: z.number().positive(), ...provenance });
+export type Bridge = z.infer<typeof Bridge>;
+
+export const CONTEXT_KINDS = ['land', 'park', 'expo'] as const;
+/** Land outside the district drawn low and quiet for orientation (the Pudong bank, the Expo site, Houtan Park). */
+export const ContextArea = z.strictObject({ id: Id, name: Bilingual, kind: z.enum(CONTEXT_KINDS), polygon: Ring, ...provenance });
+export type ContextArea = z.infer<typeof ContextArea>;
+
 export const Geography = z.strictObject({
   /** Origin of the local metric frame. */
   origin: z.strictObject({ lat: z.number().min(31).max(31.3), lon: z.number().min(121.3).max(121.6) }),
@@ -79,6 +88,9 @@ export const Geography = z.strictObject({
   boundary: z.strictObject({ polygon: Ring, ...provenance }),
   water: z.array(Water).min(1),
   roads: z.array(Road),
+  /** Optional so older data sets still load. */
+  bridges: z.array(Bridge).optional(),
+  context: z.array(ContextArea).optional(),
 });
 export type Geography = z.infer<typeof Geography>;
 

@@ -3,6 +3,7 @@ import { useTwin } from './state/store.ts';
 import { ExplorerView } from './views/ExplorerView.tsx';
 import { BriefingView } from './views/BriefingView.tsx';
 import { RemoteView } from './views/RemoteView.tsx';
+import { LobbyView } from './views/LobbyView.tsx';
 import { viewPathOf, type ViewPath } from './views/routes.ts';
 
 /** Views not built yet fall back to the explorer; each view registers here as it lands. */
@@ -10,6 +11,7 @@ const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
   '/': ExplorerView,
   '/briefing': BriefingView,
   '/remote': RemoteView,
+  '/lobby': LobbyView,
 };
 
 export function App() {

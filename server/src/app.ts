@@ -18,6 +18,7 @@ import fastifyStatic from '@fastify/static';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
+import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { DistrictEngine } from './engine/district.engine.ts';
@@ -60,6 +61,7 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
+  const mosu = await loadMosu(options.datasetDir, district);
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
 
@@ -100,6 +102,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   registerIngestNamespace(gateway.io, telemetry, http.log, security.ingestLimits);
   const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state, now: options.now, limits: options.historyReads });
   await registerBriefing(http, gateway.io, district, options);
+  registerMosuRoutes(http, mosu);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });

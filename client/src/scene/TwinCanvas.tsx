@@ -12,6 +12,7 @@ import { buildingsGeometryOf } from './districtCache.ts';
 import { projectRing } from './geometry.ts';
 import { Ground } from './Ground.tsx';
 import { LabelProjector } from './labels/LabelProjector.tsx';
+import { Lighting } from './Lighting.tsx';
 import { SCENE } from './palette.ts';
 import { sceneRefs } from './sceneRefs.ts';
 
@@ -52,8 +53,7 @@ export function TwinCanvas() {
     >
       <color attach="background" args={[SCENE.background]} />
       <fog attach="fog" args={[SCENE.background, 9000, 30_000]} />
-      <hemisphereLight args={[SCENE.skyLight, SCENE.groundLight, 1.15]} />
-      <directionalLight position={[2600, 5200, 3400]} intensity={1.55} color={SCENE.sun} />
+      <Lighting />
       <SceneRefsBridge />
       {district && <DistrictScene district={district} />}
     </Canvas>

@@ -21,6 +21,18 @@ export function createBuildingTexture(count: number): { texture: DataTexture; da
   return { texture, data };
 }
 
+/**
+ * Share of the data colour added unlit (uSelfLit). scene/timeOfDay.ts gives roofs (1 − this) × π of light, so that a
+ * roof's lit colour equals its data colour exactly: the legend reads true at any hour.
+ */
+export const BUILDING_SELF_LIT = 0.32;
+
+/**
+ * Uniforms shared by every building material, written by scene/Lighting.tsx from the time of day: `uNight` (0 by day,
+ * 1 at night) darkens walls and lights windows. Walls only: roofs, where the legend is read, are never touched.
+ */
+export const buildingLighting = { uNight: { value: 0 } as IUniform<number> };
+
 export interface BuildingMaterialUniforms {
   uBuildingTex: IUniform<DataTexture>;
   uBuildingTexWidth: IUniform<number>;
@@ -57,6 +69,7 @@ const VERTEX_MAIN = /* glsl */ `
 
 const FRAGMENT_PARS = /* glsl */ `
 uniform float uSelfLit;
+uniform float uNight;
 varying vec3 vTwinColour;
 varying float vTwinFlags;
 varying float vTwinFloorH;
@@ -74,6 +87,7 @@ float twinStripe(float s) {
 
 const FRAGMENT_COLOUR = /* glsl */ `
   int twinFlags = int(vTwinFlags + 0.5);
+  float twinWindow = 0.0;
   vec3 twinBase = vTwinColour;
   vec3 twinN = normalize(cross(dFdx(vTwinWorld), dFdy(vTwinWorld)));
   float twinWall = 1.0 - step(0.7, abs(twinN.y));
@@ -100,6 +114,19 @@ const FRAGMENT_COLOUR = /* glsl */ `
     float corner = min(vTwinWall.x, vTwinWall.y);
     float edge = max(1.0 - smoothstep(0.0, fwidth(top) * 1.6, top), 1.0 - smoothstep(0.0, fwidth(corner) * 1.3, corner));
     twinBase = mix(twinBase, twinBase * 0.55 + vec3(0.32), edge * 0.55);
+    if (uNight > 0.0) {
+      // night: walls fall back, windows light up (not on stale buildings: "no fresh data" must not glow like a value) — a grid of 4 m bays by floors, about 45 % lit, hashed per window;
+      // where windows are under a pixel they fade to their average glow instead of shimmering
+      float bay = vTwinWall.x / 4.0;
+      float fl = vTwinWorld.y / max(vTwinFloorH, 2.5);
+      vec2 cell = floor(vec2(bay, fl));
+      float lit = step(0.55, fract(sin(dot(vec3(cell, vTwinHeight), vec3(12.9898, 78.233, 37.719))) * 43758.5453));
+      vec2 f = fract(vec2(bay, fl));
+      float pane = step(0.18, f.x) * step(f.x, 0.82) * step(0.28, f.y) * step(f.y, 0.82);
+      float tiny = smoothstep(0.25, 0.6, max(fwidth(bay), fwidth(fl)));
+      twinWindow = uNight * mix(lit * pane, 0.08, tiny) * step(2.0, vTwinWorld.y) * step(vTwinWorld.y, vTwinHeight - 1.0) * float((twinFlags & 1) == 0);
+      twinBase *= 1.0 - 0.45 * uNight;
+    }
   }
   diffuseColor.rgb = twinBase;
 `;
@@ -107,13 +134,14 @@ const FRAGMENT_COLOUR = /* glsl */ `
 const FRAGMENT_EMISSIVE = /* glsl */ `
   totalEmissiveRadiance += diffuseColor.rgb * uSelfLit;
   if ((twinFlags & 4) != 0) totalEmissiveRadiance += vec3(0.35);
+  totalEmissiveRadiance += twinWindow * vec3(1.0, 0.86, 0.62) * 0.6;
 `;
 
 export function createBuildingMaterial(texture: DataTexture): MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } } {
   const uniforms: BuildingMaterialUniforms = {
     uBuildingTex: { value: texture },
     uBuildingTexWidth: { value: BUILDING_TEX_WIDTH },
-    uSelfLit: { value: 0.32 },
+    uSelfLit: { value: BUILDING_SELF_LIT },
   };
   const material = new MeshStandardMaterial({
     color: 0xffffff,
@@ -127,7 +155,7 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
   });
   material.userData.uniforms = uniforms;
   material.onBeforeCompile = (shader) => {
-    Object.assign(shader.uniforms, uniforms);
+    Object.assign(shader.uniforms, uniforms, buildingLighting);
     shader.vertexShader = shader.vertexShader
       .replace('#include <common>', `#include <common>\n${VERTEX_PARS}`)
       .replace('#include <begin_vertex>', `#include <begin_vertex>\n${VERTEX_MAIN}`);
@@ -136,6 +164,6 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
       .replace('#include <color_fragment>', `#include <color_fragment>\n${FRAGMENT_COLOUR}`)
       .replace('#include <emissivemap_fragment>', `#include <emissivemap_fragment>\n${FRAGMENT_EMISSIVE}`);
   };
-  material.customProgramCacheKey = () => 'westbund-buildings-2';
+  material.customProgramCacheKey = () => 'westbund-buildings-3';
   return material as MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } };
 }

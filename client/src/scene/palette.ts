@@ -9,8 +9,8 @@ export const SCENE = {
   water: '#0d2b40',
   waterEdge: '#4f9ccc',
   road: '#253142',
-  skyLight: '#dbe6ff',
-  groundLight: '#2a2f3a',
-  sun: '#fff3e0',
   landmarkOutline: '#ffe3ad',
+  /** Context across the river: the Pudong bank, the Expo site, Houtan Park — quieter than the district plate. */
+  context: { land: '#0d141d', expo: '#141c28', park: '#12201c' },
+  bridge: '#5d6b80',
 } as const;
