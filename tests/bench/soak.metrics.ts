@@ -101,6 +101,8 @@ export interface Sample {
   historyWrites: number;
   /** History write transactions slower than 100 ms (count minus the ≤ 0.1 s bucket). */
   historyWritesOver100ms: number;
+  /** … and slower than a second (an fsync on a busy disk blocks the loop for as long: better-sqlite3 is synchronous). */
+  historyWritesOver1s: number;
   historyWriteErrors: number;
   /** CPU the server process has used (user + system), seconds. */
   cpuSeconds: number;
@@ -141,6 +143,7 @@ export function toSample(t: number, scrape: Scrape, health: HealthResponse | nul
     sessionsRefused: sum(scrape, 'wbt_sessions_refused_total'),
     historyWrites: value(scrape, 'wbt_history_write_seconds_count'),
     historyWritesOver100ms: value(scrape, 'wbt_history_write_seconds_count') - value(scrape, 'wbt_history_write_seconds_bucket', { le: '0.1' }),
+    historyWritesOver1s: value(scrape, 'wbt_history_write_seconds_count') - value(scrape, 'wbt_history_write_seconds_bucket', { le: '1' }),
     historyWriteErrors: value(scrape, 'wbt_history_write_errors_total'),
     cpuSeconds: value(scrape, 'process_cpu_seconds_total'),
     loadavg1: os.loadavg()[0]!,

@@ -548,7 +548,7 @@ async function main(): Promise<void> {
   const stalls = afterWarm
     .map((s) => ({ s, prev: loaded[loaded.indexOf(s) - 1] }))
     .filter(({ s }) => s.lagMaxS > 0.1)
-    .map(({ s, prev }) => ({ t: s.t, lagMaxMs: s.lagMaxS * 1000, loadProcessLagMaxMs: parentLagMaxMs[samples.indexOf(s)] ?? NaN, serverCpuShare: cpuShare(prev, s), loadavg1: s.loadavg1, ticksOver100ms: s.tickMaxBucketOver100ms - (prev?.tickMaxBucketOver100ms ?? 0), historyWritesOver100ms: s.historyWritesOver100ms - (prev?.historyWritesOver100ms ?? 0) }));
+    .map(({ s, prev }) => ({ t: s.t, lagMaxMs: s.lagMaxS * 1000, loadProcessLagMaxMs: parentLagMaxMs[samples.indexOf(s)] ?? NaN, serverCpuShare: cpuShare(prev, s), loadavg1: s.loadavg1, ticksOver100ms: s.tickMaxBucketOver100ms - (prev?.tickMaxBucketOver100ms ?? 0), historyWritesOver100ms: s.historyWritesOver100ms - (prev?.historyWritesOver100ms ?? 0), historyWritesOver1s: s.historyWritesOver1s - (prev?.historyWritesOver1s ?? 0) }));
   const parentCpu = process.cpuUsage(parentCpu0);
   const server = {
     ticks: (last?.ticks ?? NaN) - (first?.ticks ?? 0),
@@ -646,7 +646,7 @@ type Report = {
     lagP99AfterWarmupMs: Stats;
     residentFrameGapMaxMs: number;
     parentLagMaxMs: number;
-    stalls: Array<{ t: number; lagMaxMs: number; loadProcessLagMaxMs: number; serverCpuShare: number; loadavg1: number; ticksOver100ms: number; historyWritesOver100ms: number }>;
+    stalls: Array<{ t: number; lagMaxMs: number; loadProcessLagMaxMs: number; serverCpuShare: number; loadavg1: number; ticksOver100ms: number; historyWritesOver100ms: number; historyWritesOver1s: number }>;
   };
   database: { growthBytesPerMinute: number; projectedBoundBytes: number; retentionMinutes: number; beforeStop: DbFiles; afterStop: DbFiles; afterPrune: DbFiles; overTime: Array<{ t: number; bytes: number }> };
   retention: { cutAt: string; minutesBefore: number; minutesAfter: number; olderThanCutLeft: number };
@@ -664,6 +664,7 @@ function markdown(r: Report): string {
       .map(([k, v]) => `${k}: ${v.toLocaleString('en-US')}`)
       .join(', ') || '–';
   const mib = (b: number) => `${fmt(MiB(b))} MiB`;
+  const signed = (b: number) => `${b < 0 ? '−' : '+'}${mib(Math.abs(b))}`;
   const files = (d: DbFiles) => `${mib(d.files['history.sqlite'] ?? 0)} + WAL ${mib(d.files['history.sqlite-wal'] ?? 0)}`;
   const { rss, heap } = r.memory;
   const dbSeries = r.database.overTime.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 6)) === 0 || i === a.length - 1);
@@ -680,14 +681,18 @@ function markdown(r: Report): string {
     ],
     [
       'RSS growth beside V8 heap reserved and database growth (SQLite caches up to 64 MiB of its pages), window medians',
-      `RSS +${mib(rss.end.median - rss.warmupEnd.median)}; heap total +${mib(r.memory.heapTotal.end.median - r.memory.heapTotal.warmupEnd.median)}; database +${mib(r.memory.database.end.median - r.memory.database.warmupEnd.median)}`,
+      `RSS ${signed(rss.end.median - rss.warmupEnd.median)}; heap total ${signed(r.memory.heapTotal.end.median - r.memory.heapTotal.warmupEnd.median)}; database ${signed(r.memory.database.end.median - r.memory.database.warmupEnd.median)}`,
       '',
     ],
     ['max event-loop stall after warm-up (prom-client delay max per scrape)', `${fmt(r.eventLoop.maxStallAfterWarmupMs)} ms (${r.eventLoop.samplesOver100msAfterWarmup} scrapes over 100 ms; p99 median ${fmt(r.eventLoop.lagP99AfterWarmupMs.median)} ms)`, `≤ 100 ms ${ok(r.verdicts.noStallOver100ms!)}`],
     ['max event-loop stall including warm-up', `${fmt(r.eventLoop.maxStallIncludingWarmupMs)} ms`, ''],
     [
-      `scrapes over 100 ms after warm-up (${r.eventLoop.stalls.filter((x) => x.loadProcessLagMaxMs > 100).length} of ${r.eventLoop.stalls.length} with the load process also stalled over 100 ms): when, server stall, load process stall, server CPU (share of a core) in the interval, machine load average`,
-      r.eventLoop.stalls.map((x) => `${fmt(x.t / 60)} min ${fmt(x.lagMaxMs)} ms (load process ${fmt(x.loadProcessLagMaxMs)} ms, cpu ${fmt(x.serverCpuShare)}, load ${fmt(x.loadavg1)}${x.ticksOver100ms ? `, ${x.ticksOver100ms} slow ticks` : ''}${x.historyWritesOver100ms ? `, ${x.historyWritesOver100ms} slow history writes` : ''})`).join(' · ') || 'none',
+      `scrapes over 100 ms after warm-up (${r.eventLoop.stalls.filter((x) => x.loadProcessLagMaxMs > 100).length} of ${r.eventLoop.stalls.length} with the load process also stalled over 100 ms), the 10 worst: when, server stall, load process stall, server CPU (share of a core) in the interval, machine load average`,
+      [...r.eventLoop.stalls]
+        .sort((a, b) => b.lagMaxMs - a.lagMaxMs)
+        .slice(0, 10)
+        .map((x) => `${fmt(x.t / 60)} min ${fmt(x.lagMaxMs)} ms (load process ${fmt(x.loadProcessLagMaxMs)} ms, cpu ${fmt(x.serverCpuShare)}, load ${fmt(x.loadavg1)}${x.ticksOver100ms ? `, ${x.ticksOver100ms} slow ticks` : ''}${x.historyWritesOver100ms ? `, ${x.historyWritesOver100ms} history writes over 100 ms` : ''}${x.historyWritesOver1s ? ` (${x.historyWritesOver1s} over 1 s)` : ''})`)
+        .join(' · ') || 'none',
       '',
     ],
     ['server CPU over the load (share of one core); load process; machine load average (2 cores)', `${fmt(r.server.cpuShare)}; ${fmt(r.server.loadProcessCpuShare)}; median ${fmt(r.server.loadavg1.median)}, max ${fmt(r.server.loadavg1.max)}`, ''],
