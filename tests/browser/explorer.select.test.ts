@@ -174,18 +174,26 @@ describe('selecting a building', () => {
       undefined,
       { timeout: 60_000 },
     );
-    await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('cam')), { timeout: 30_000 }).toBe(
-      await page.evaluate(() => {
-        const c = window.__twin!.view().camera!;
-        return [c.x, c.z, c.distance, c.heading, c.tilt].join(',');
-      }),
-    );
-    const pose = await page.evaluate(() => window.__twin!.view().camera);
+    // the link catches up with the view (it is written at most every 400 ms): compare with the view as it is at each poll
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const c = window.__twin!.view().camera!;
+            return new URL(location.href).searchParams.get('cam') === [c.x, c.z, c.distance, c.heading, c.tilt].map((v) => Number(v.toFixed(1))).join(',');
+          }),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    // the link as it stands is what a colleague gets: it must put their camera where it says
+    const href = await page.evaluate(() => location.href);
+    const [x, z, distance, heading, tilt] = new URL(href).searchParams.get('cam')!.split(',').map(Number);
+    const pose = { x, z, distance, heading, tilt } as Record<string, number>;
     const other = await browser.newPage({ viewport: { width: 800, height: 500 } });
-    await other.goto(await page.evaluate(() => location.href));
+    await other.goto(href);
     await other.waitForFunction(() => window.__twin?.ready === true, undefined, { timeout: 90_000 });
     const restored = await other.evaluate(() => window.__twin!.cameraPose());
-    for (const k of ['x', 'z', 'distance', 'heading', 'tilt'] as const) expect(Math.abs(restored![k] - pose![k])).toBeLessThan(0.15);
+    for (const k of ['x', 'z', 'distance', 'heading', 'tilt'] as const) expect(Math.abs(restored![k] - pose[k]!)).toBeLessThan(0.15);
     await other.close();
   });
 });
