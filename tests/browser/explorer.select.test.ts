@@ -124,9 +124,10 @@ describe('selecting a building', () => {
     await page.getByTestId('time-scrubber').fill(String(minute));
     await expect.poll(() => page.evaluate(() => window.__twin!.replayMs)).toBe(minute);
     await cameraSettled(page);
-    // the URL is written at most every 400 ms: wait for it to carry the time
+    // the URL is written at most every 400 ms: wait for it to carry the time, the metric and the camera as they are now
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('t'))).not.toBeNull();
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('m'))).toBe('computeLoad');
+    await linkCaughtUp(page);
     const link = await page.evaluate(() => location.href);
     const view = await page.evaluate(() => window.__twin!.view());
     const pose = await page.evaluate(() => window.__twin!.cameraPose());
@@ -174,17 +175,7 @@ describe('selecting a building', () => {
       undefined,
       { timeout: 60_000 },
     );
-    // the link catches up with the view (it is written at most every 400 ms): compare with the view as it is at each poll
-    await expect
-      .poll(
-        () =>
-          page.evaluate(() => {
-            const c = window.__twin!.view().camera!;
-            return new URL(location.href).searchParams.get('cam') === [c.x, c.z, c.distance, c.heading, c.tilt].map((v) => Number(v.toFixed(1))).join(',');
-          }),
-        { timeout: 30_000 },
-      )
-      .toBe(true);
+    await linkCaughtUp(page);
     // the link as it stands is what a colleague gets: it must put their camera where it says
     const href = await page.evaluate(() => location.href);
     const [x, z, distance, heading, tilt] = new URL(href).searchParams.get('cam')!.split(',').map(Number);
@@ -197,3 +188,18 @@ describe('selecting a building', () => {
     await other.close();
   });
 });
+
+/** Wait until the link carries the camera the view holds now (the URL is written at most every 400 ms). */
+async function linkCaughtUp(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const c = window.__twin!.view().camera;
+          const cam = new URL(location.href).searchParams.get('cam');
+          return c === null ? cam === null : cam === [c.x, c.z, c.distance, c.heading, c.tilt].map((v) => Number(v.toFixed(1))).join(',');
+        }),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+}
