@@ -1,11 +1,11 @@
-/** The five services platforms of 模速空间 with their sourced figures, each with its citation. */
+/** The five services platforms of 模速空间 with their sourced figures (facts of data/facts.json), each with its citation. */
 import type { Bilingual, Confidence } from '@models/district.ts';
-import type { MosuFile, MosuPlatform } from '@models/mosu.ts';
+import type { MosuPlatform, MosuResponse } from '@models/mosu.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
 import { Tag } from './PoolsPanel.tsx';
 
-export function PlatformsPanel({ mosu, lang }: { mosu: MosuFile; lang: Lang }) {
+export function PlatformsPanel({ mosu, lang }: { mosu: MosuResponse; lang: Lang }) {
   const facts = new Map(mosu.facts.map((f) => [f.id, f]));
   /** One citation line per platform for each distinct (kind, citation) of its figures, not one per figure. */
   const citations = (p: MosuPlatform) => {

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import type { PoolState } from '@models/api.ts';
 import type { District, Supplier } from '@models/district.ts';
-import type { MosuFact } from '@models/mosu.ts';
+import type { Fact } from '@models/story.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
 import { FIGURE_KIND, kindOfSource, type FigureKind } from './lobbyTags.ts';
@@ -145,7 +145,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
 }
 
 /** The telecom link ("一跳入算") as a sourced fact with its citation. */
-export function LinkFact({ fact, lang }: { fact: MosuFact; lang: Lang }) {
+export function LinkFact({ fact, lang }: { fact: Fact; lang: Lang }) {
   return (
     <div className="lobby-link" data-testid="lobby-link" data-fact={fact.id} title={fact.source}>
       <span className="lobby-link__value">{fact.text[lang]}</span>
