@@ -12,6 +12,8 @@ export interface Snapshot {
   serverTimeMs: number;
   tickMs: number;
   staleAfterS: number;
+  /** Days of history the server keeps (HISTORY_DAYS): how far back a screen can replay. */
+  historyDays: number;
   simulator: SimulatorInfo;
   /** The current frame, encoded with frame.codec.ts. */
   frame: ArrayBuffer | Uint8Array;

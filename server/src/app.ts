@@ -88,6 +88,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     serverTimeMs: options.now(),
     tickMs: options.tickMs,
     staleAfterS: options.staleAfterS,
+    historyDays: options.historyDays,
     simulator: options.simulator,
     frame: loop.lastFrame,
     pools: [...state.pools.values()],

@@ -11,6 +11,8 @@
  *   6 history               history.bench.ts   (a week of minutes)
  *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
  *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
+ *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
+ *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -24,6 +26,7 @@ import { REPO_ROOT } from '../../server/src/config.ts';
 import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
+import { pickBench, replaySwitchBench } from './explorer.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
@@ -38,7 +41,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6, 10]);
+  if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -81,6 +84,16 @@ async function main(): Promise<number> {
     { name: 'history', covers: [6], run: () => historyBench(real) },
     { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
+    { name: 'picking', covers: [7], run: () => pickBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
+    {
+      name: 'switch to a replayed minute',
+      covers: [8],
+      run: async () => {
+        const parts = [await replaySwitchBench(datasetRoot, realLabel)];
+        for (const s of synthetic) parts.push(await replaySwitchBench(s.dir, s.label));
+        return { rows: parts.flatMap((p) => p.rows), raw: parts.map((p) => p.raw) };
+      },
+    },
   ];
 
   const rows: Row[] = [];
