@@ -13,6 +13,7 @@ import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
 import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
+import { registerClientBuild } from './ops/clientBuild.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { LiveLoop } from './live/live.loop.ts';
@@ -105,6 +106,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const historyReads = registerHistoryRoutes(http, io, { history, state, now: options.now, limits: options.historyReads });
   await registerBriefing(http, io, district, options);
   registerMosuRoutes(http, mosu);
+  registerClientBuild(http, options.clientDir);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
