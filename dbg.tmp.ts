@@ -1,0 +1,17 @@
+import { launchBrowser, startServer } from './tests/browser/harness.ts';
+const { app, url } = await startServer({ simulator: { mode: 'on', seed: 4, speed: 1 } });
+const browser = await launchBrowser();
+const page = await browser.newPage({ viewport: { width: 3840, height: 2160 }, deviceScaleFactor: 0.25 });
+page.on('console', (m) => console.log('[console]', m.text()));
+page.on('pageerror', (e) => console.log('[pageerror]', e.message));
+const t0 = Date.now();
+await page.goto(`${url}/tour?lang=zh&step=4`);
+await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 90_000 });
+console.log('ready', Date.now() - t0);
+await new Promise((r) => setTimeout(r, 3000));
+console.log(await page.evaluate(() => ({ step: document.querySelector('[data-testid=tour]')?.getAttribute('data-step'), cam: window.__twin?.view().camera, cap: document.querySelector('[data-testid=tour-caption]')?.textContent, fig: document.querySelector('[data-testid=tour-figures]')?.textContent })));
+await page.screenshot({ path: '/tmp/tour.png' });
+await new Promise((r) => setTimeout(r, 5000));
+console.log(await page.evaluate(() => ({ step: document.querySelector('[data-testid=tour]')?.getAttribute('data-step'), cam: window.__twin?.view().camera, cap: document.querySelector('[data-testid=tour-caption]')?.textContent })));
+await page.screenshot({ path: '/tmp/tour2.png' });
+await browser.close(); await app.close();
