@@ -30,24 +30,20 @@ async function memory(page: Page): Promise<{ heapMB: number; nodes: number }> {
   }
 }
 
-/** rAF-to-rAF intervals (ms) over `ms` of wall time. */
+/** rAF-to-rAF intervals (ms) over `ms` of wall time. (A string: tsx would wrap a named inner function in `__name`.) */
 function frameIntervals(page: Page, ms: number): Promise<number[]> {
-  return page.evaluate(
-    (dur) =>
-      new Promise<number[]>((resolve) => {
-        const out: number[] = [];
-        let last = performance.now();
-        const end = last + dur;
-        const step = (t: number) => {
-          out.push(t - last);
-          last = t;
-          if (t < end) requestAnimationFrame(step);
-          else resolve(out);
-        };
-        requestAnimationFrame(step);
-      }),
-    ms,
-  );
+  return page.evaluate(`new Promise((resolve) => {
+    const out = [];
+    let last = performance.now();
+    const end = last + ${Number(ms)};
+    const step = (t) => {
+      out.push(t - last);
+      last = t;
+      if (t < end) requestAnimationFrame(step);
+      else resolve(out);
+    };
+    requestAnimationFrame(step);
+  })`) as Promise<number[]>;
 }
 
 export async function tourBench(clientDir: string): Promise<{ rows: Row[]; raw: unknown }> {
