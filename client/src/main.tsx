@@ -1,3 +1,5 @@
+// First: before any models/ schema is built (see zodConfig.ts).
+import './zodConfig.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';

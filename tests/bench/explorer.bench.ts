@@ -137,7 +137,8 @@ export async function replaySwitchBench(datasetDir: string, label: string): Prom
     // one minute of history, written by the server's own sampler path (flush = what close() does)
     await new Promise((r) => setTimeout(r, 600));
     const minuteMs = Math.floor(Date.now() / 60_000) * 60_000;
-    app.loop.afterTick.forEach((f) => f(minuteMs + 60_000));
+    app.engine.afterPublish.forEach((f) => f(minuteMs + 60_000));
+    await app.sampler.settled();
     if (!socket.connected) await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
 
     const client = { ...district };

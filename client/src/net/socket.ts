@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '@models/api.ts';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
 import { PROTOCOL_VERSION } from '@models/events.ts';
+import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { applyCompanyStates, applyFrame, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
 import { ensureDistrictVersion } from './api.ts';
 
@@ -75,7 +76,7 @@ export function startSocket(): TwinSocket {
     setConnection(navigator.onLine === false || performance.now() - since > OFFLINE_AFTER_MS ? 'offline' : 'reconnecting');
   });
 
-  s.on('district:snapshot', (snapshot) => void onSnapshot(snapshot));
+  s.on('district:snapshot', (bytes) => void onSnapshot(decodeSnapshot(bytes)));
   s.on('metrics:frame', onFrame);
   s.on('companies:update', (changes) => applyCompanyStates(changes));
   s.on('pools:update', (pools) => useTwin.setState({ pools }));
