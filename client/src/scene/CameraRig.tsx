@@ -32,6 +32,21 @@ const SETTLE_MS = 300;
 /** Flying to a selection keeps the current heading but looks down at least this much, so the building is seen. */
 const MIN_SELECT_TILT = 30;
 const MAX_SELECT_TILT = 62;
+/** One press of + or − changes the distance to the target by this factor. */
+const KEY_ZOOM = 1.25;
+
+/**
+ * Whether a key press is for the map: not modified, not already handled, and not from an element that uses arrows
+ * or +/− itself (text fields, sliders, selects, lists, tab strips, menus, editable text).
+ */
+export function mapKeyEvent(e: KeyboardEvent): boolean {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return false;
+  const t = e.target;
+  if (!(t instanceof HTMLElement)) return true;
+  if (t.isContentEditable) return false;
+  if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return false;
+  return !t.closest('[role="slider"],[role="listbox"],[role="option"],[role="tablist"],[role="menu"],[role="combobox"],[role="spinbutton"],[role="radiogroup"]');
+}
 
 export interface Pose {
   position: Vector3;
@@ -328,17 +343,45 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
   useEffect(() => {
     const c = controls.current;
     if (!c) return;
-    // arrow keys pan, as on a map
-    c.listenToKeyEvents(window as unknown as HTMLElement);
+    // Arrow keys pan, as on a map; + and − zoom. Keys are heard on the window (the keyboard alone must reach the map)
+    // but never taken from a control that uses them itself: a text field, a slider, a list, a tab strip, a menu.
+    const wrapped = new Map<EventListenerOrEventListenerObject, (e: Event) => void>();
+    const keyTarget = {
+      addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+        const w = (e: Event) => {
+          if (!mapKeyEvent(e as KeyboardEvent)) return;
+          if (typeof listener === 'function') listener(e);
+          else listener.handleEvent(e);
+        };
+        wrapped.set(listener, w);
+        window.addEventListener(type, w);
+      },
+      removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+        const w = wrapped.get(listener);
+        if (w) window.removeEventListener(type, w);
+        wrapped.delete(listener);
+      },
+    };
+    c.listenToKeyEvents(keyTarget as unknown as HTMLElement);
     const onKey = (e: KeyboardEvent) => {
+      if (!mapKeyEvent(e)) return;
       if (e.key.startsWith('Arrow')) userMoved.current = true;
+      else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
+        e.preventDefault();
+        userMoved.current = true;
+        flight.current.active = false;
+        // three-stdlib's naming: dollyOut moves the camera closer
+        if (e.key === '+' || e.key === '=') c.dollyOut(KEY_ZOOM);
+        else c.dollyIn(KEY_ZOOM);
+        invalidate();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => {
       c.stopListenToKeyEvents();
       window.removeEventListener('keydown', onKey);
     };
-  }, []);
+  }, [invalidate]);
 
   return (
     <OrbitControls
