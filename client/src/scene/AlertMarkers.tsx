@@ -35,6 +35,7 @@ void main() {
   float a = max(ring, centre);
   if (a < 0.02) discard;
   gl_FragColor = vec4(uColour, a);
+  #include <colorspace_fragment>
 }
 `;
 

@@ -34,6 +34,11 @@ const MIN_SELECT_TILT = 30;
 const MAX_SELECT_TILT = 62;
 /** One press of + or − changes the distance to the target by this factor. */
 const KEY_ZOOM = 1.25;
+/** One arrow press moves the view by this share of the distance to the target. */
+const KEY_PAN = 0.1;
+const keyForward = new Vector3();
+const keyRight = new Vector3();
+const keyMove = new Vector3();
 
 /**
  * Whether a key press is for the map: not modified, not already handled, and not from an element that uses arrows
@@ -345,27 +350,18 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
     if (!c) return;
     // Arrow keys pan, as on a map; + and − zoom. Keys are heard on the window (the keyboard alone must reach the map)
     // but never taken from a control that uses them itself: a text field, a slider, a list, a tab strip, a menu.
-    const wrapped = new Map<EventListenerOrEventListenerObject, (e: Event) => void>();
-    const keyTarget = {
-      addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-        const w = (e: Event) => {
-          if (!mapKeyEvent(e as KeyboardEvent)) return;
-          if (typeof listener === 'function') listener(e);
-          else listener.handleEvent(e);
-        };
-        wrapped.set(listener, w);
-        window.addEventListener(type, w);
-      },
-      removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-        const w = wrapped.get(listener);
-        if (w) window.removeEventListener(type, w);
-        wrapped.delete(listener);
-      },
-    };
-    c.listenToKeyEvents(keyTarget as unknown as HTMLElement);
+    // (OrbitControls' own key listener is not used: drei re-connects the controls when R3F's event target arrives,
+    // which silently drops it.)
     const onKey = (e: KeyboardEvent) => {
       if (!mapKeyEvent(e)) return;
-      if (e.key.startsWith('Arrow')) userMoved.current = true;
+      const c = controls.current;
+      if (!c) return;
+      let forward = 0;
+      let right = 0;
+      if (e.key === 'ArrowUp') forward = 1;
+      else if (e.key === 'ArrowDown') forward = -1;
+      else if (e.key === 'ArrowLeft') right = -1;
+      else if (e.key === 'ArrowRight') right = 1;
       else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
         e.preventDefault();
         userMoved.current = true;
@@ -374,14 +370,26 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
         if (e.key === '+' || e.key === '=') c.dollyOut(KEY_ZOOM);
         else c.dollyIn(KEY_ZOOM);
         invalidate();
-      }
+        return;
+      } else return;
+      e.preventDefault();
+      userMoved.current = true;
+      flight.current.active = false;
+      // a step of a tenth of the distance to the target, along the ground as seen from the camera
+      const step = camera.position.distanceTo(c.target) * KEY_PAN;
+      keyForward.copy(c.target).sub(camera.position).setY(0);
+      if (keyForward.lengthSq() < 1e-6) keyForward.set(0, 0, -1);
+      keyForward.normalize();
+      keyRight.set(-keyForward.z, 0, keyForward.x);
+      keyMove.copy(keyForward).multiplyScalar(forward * step).addScaledVector(keyRight, right * step);
+      c.target.add(keyMove);
+      camera.position.add(keyMove);
+      c.update();
+      invalidate();
     };
     window.addEventListener('keydown', onKey);
-    return () => {
-      c.stopListenToKeyEvents();
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [invalidate]);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [invalidate, camera]);
 
   return (
     <OrbitControls

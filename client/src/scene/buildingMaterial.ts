@@ -135,7 +135,7 @@ const FRAGMENT_COLOUR = /* glsl */ `
   if ((twinFlags & 8) != 0) {
     // does not match the planner's filters: dimmed and greyed, still there (not hidden)
     float twinLuma = dot(twinBase, vec3(0.2126, 0.7152, 0.0722));
-    twinBase = mix(twinBase, vec3(twinLuma), 0.7) * 0.28;
+    twinBase = mix(twinBase, vec3(twinLuma), 0.7) * 0.13;
     twinWindow *= 0.25;
   }
   if ((twinFlags & 16) != 0 && twinWall > 0.5) {
