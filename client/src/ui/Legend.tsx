@@ -14,6 +14,10 @@ import { MetricSwitch } from './MetricSwitch.tsx';
 import { useEverySecond } from './useEverySecond.ts';
 import { useFilterCount } from '../state/toolRuntime.ts';
 import { DK } from './dockStrings.ts';
+import { ALERT_RGB } from '../scene/buildingColours.ts';
+
+/** The alert ring's colour (scene/buildingColours.ts ALERT_RGB), as the scene draws it. */
+const ALERT_CSS = `rgb(${ALERT_RGB.map((c) => Math.round(c * 255)).join(',')})`;
 
 const RAMP_STOPS = 24;
 // the hatch darkens alternate stripes to half, as the building shader does
@@ -33,6 +37,7 @@ export function Legend() {
   // buildings matching the planner's filters (−1: no filter on), from the colour pass
   const filterCount = useFilterCount();
   const buildingCount = useTwin((s) => s.district?.buildings.length ?? 0);
+  const alertRules = useTwin((s) => s.view.alerts.length);
   // compare colours a live metric by its difference from the reference minute (company records keep no history)
   const comparing = compare.kind !== 'off' && def.live;
   const timeRef = useRef<HTMLSpanElement>(null);
@@ -105,6 +110,12 @@ export function Legend() {
             <span className="swatch swatch--stale" aria-hidden="true" style={{ backgroundImage: staleHatch }} />
             <Bi text={T.stale} lang={lang} inline />
           </span>
+          {alertRules > 0 && (
+            <span className="legend__stale" data-testid="legend-alert">
+              <span className="swatch swatch--alert" aria-hidden="true" style={{ borderColor: ALERT_CSS }} />
+              <Bi text={DK.alertMark} lang={lang} inline />
+            </span>
+          )}
           {def.live && (
             <span className="legend__stale" data-testid="legend-na">
               <span className="swatch" aria-hidden="true" style={{ background: NA_CSS }} />

@@ -32,6 +32,7 @@ export const DK = {
   // legend
   filterOn: { zh: '筛选中', en: 'Filter on' },
   filterMatches: { zh: '栋匹配，其余变暗', en: 'match; the rest are dimmed' },
+  alertMark: { zh: '触发告警规则', en: 'Matches an alert rule' },
 
   // save the view as a story step
   saveStep: { zh: '将当前视图存为故事步骤', en: 'Save this view as a story step' },
