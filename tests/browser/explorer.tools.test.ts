@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
+import { StoryStep } from '@models/story.ts';
 import type { App } from '../../server/src/app.ts';
 import { colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
 
@@ -344,7 +345,9 @@ describe('planner tools', () => {
     const label = shown.first();
     const id = (await label.getAttribute('data-testid'))!.replace('label-cluster-', '');
     const before = await page.evaluate(() => window.__twin!.cameraPose());
-    await label.click();
+    // labels let the pointer through to the map; a click on one is matched to it
+    const box = (await label.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await expect.poll(() => selParam()).toBe(`c:${id}`);
     await expect.poll(() => page.getByTestId('cluster-figures').getAttribute('data-cluster')).toBe(id);
     await expect.poll(() => page.getByTestId('cluster-figures').isVisible()).toBe(true);
@@ -357,6 +360,25 @@ describe('planner tools', () => {
     await cameraSettled();
     const after = await page.evaluate(() => window.__twin!.cameraPose());
     expect(Math.hypot(after!.x - before!.x, after!.z - before!.z) + Math.abs(after!.distance - before!.distance)).toBeGreaterThan(50);
+    await closeDock();
+  });
+
+  it('saves the view as a story step: a JSON file in the story-step schema holding the view on screen', async () => {
+    await openTab('export');
+    await page.getByTestId('step-id').fill('tools-test');
+    await page.getByTestId('step-titleZh').fill('测试步骤');
+    await page.getByTestId('step-titleEn').fill('Test step');
+    await page.getByTestId('step-textZh').fill('当前视图。');
+    await page.getByTestId('step-textEn').fill('The view on screen.');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('step-download').click()]);
+    const step = StoryStep.parse(JSON.parse(fs.readFileSync((await download.path())!, 'utf8')));
+    const view = await page.evaluate(() => window.__twin!.view());
+    expect(step.id).toBe('tools-test');
+    expect(step.title).toEqual({ zh: '测试步骤', en: 'Test step' });
+    expect(step.view.metric).toBe(view.metric);
+    expect(step.view.selection).toEqual(view.selection);
+    expect(step.view.camera).toBeDefined();
+    expect(await page.getByTestId('step-status').innerText()).toContain('westbund-step-tools-test.json');
     await closeDock();
   });
 

@@ -147,8 +147,8 @@ export function LabelLayer() {
           data-shown="0"
           style={s.colour ? ({ '--accent': s.colour } as CSSProperties) : undefined}
         >
-          {/* a cluster's label selects the cluster on click or tap (the dock's cluster list is the keyboard's way) */}
-          <div className="label__box" onClick={s.kind === 'cluster' ? () => useTwin.getState().actions.selectCluster(s.id.slice('cluster-'.length)) : undefined} data-testid={s.kind === 'cluster' ? `label-${s.id}` : undefined}>
+          {/* a click or tap on a cluster's label selects the cluster (scene/useClickSelect.ts) */}
+          <div className="label__box" data-testid={s.kind === 'cluster' ? `label-${s.id}` : undefined}>
             <Bi text={s.name} lang={lang} />
           </div>
           <div className="label__stem" />
