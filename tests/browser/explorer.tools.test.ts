@@ -173,7 +173,7 @@ describe('planner tools', () => {
     await expect.poll(() => page.getByTestId('legend-filter').getAttribute('data-count'), { timeout: 30_000 }).toBe(String(expected));
     expect(await page.getByTestId('legend-filter').innerText()).toContain(`${expected} / ${district.buildings.length}`);
     expect(await page.getByTestId('filter-count').innerText()).toContain(`${expected} / ${district.buildings.length}`);
-    expect(new URL(page.url()).search).toContain(clusterA);
+    await expect.poll(() => page.evaluate(() => location.search)).toContain(clusterA);
     await closeDock();
     await nextColourPass();
 
@@ -238,6 +238,9 @@ describe('planner tools', () => {
   });
 
   it('the exported CSV holds the rows on screen: BOM, header, the selected and the filtered buildings with time and source', async () => {
+    // labels settle where they stay with the dock closed before a roof is chosen
+    await closeDock();
+    await nextColourPass();
     const [t] = await visibleBuildings(page, byRoof(), 1);
     await ingest([{ buildingId: t!.id, occupancy: 0.42 }]);
     await framesAfterIngest();

@@ -105,6 +105,11 @@ export function ToolDock() {
     tabRefs.current[t]?.focus();
   };
 
+  // the label layer re-measures its obstacles on resize: tell it the dock opened or closed
+  useEffect(() => {
+    window.dispatchEvent(new Event('resize'));
+  }, [open]);
+
   // a cluster selected anywhere (its label on the map, search, a link): its figures are in the clusters tab
   const selectedCluster = view.selection?.kind === 'cluster' ? view.selection.id : null;
   useEffect(() => {
@@ -116,7 +121,11 @@ export function ToolDock() {
   if (!district) return null;
 
   return (
-    <aside className={`dock panel${open ? ' dock--open' : ''}`} data-testid="tool-dock" data-open={open ? '1' : '0'} aria-label={both(DK.tools, lang)}>
+    <aside
+      className={`dock panel${open ? ' dock--open' : ''}`}
+      // open, the dock is a panel labels keep clear of; collapsed, its tab strip is small enough to let them be
+      data-label-obstacle={open ? '' : undefined}
+      data-testid="tool-dock" data-open={open ? '1' : '0'} aria-label={both(DK.tools, lang)}>
       <div className="dock__tabs" role="tablist" aria-label={both(DK.tools, lang)}>
         {DOCK_TABS.map((t) => (
           <button

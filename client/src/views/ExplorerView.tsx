@@ -42,7 +42,7 @@ export function ExplorerView() {
           <div className="explorer-panels__time" data-label-obstacle>
             <TimeBar />
           </div>
-          <div className="explorer-panels__tools" data-label-obstacle>
+          <div className="explorer-panels__tools">
             <ToolDock />
           </div>
         </div>
