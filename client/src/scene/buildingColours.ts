@@ -2,7 +2,9 @@
  * The ONE place building colours are written. Per building, one RGBA texel:
  *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), STALE_RGB, or NA_RGB
  *         where the metric does not apply to the building (e.g. compute load without compute tenants);
- *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED).
+ *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED, FLAG_DIMMED → darkened
+ *         and greyed because it does not match the planner's filters, FLAG_ALERT → matches an alert rule: its roof line
+ *         and corners are drawn in ALERT_RGB; scene/AlertMarkers.tsx adds a ring above it in the same colour).
  * The values come from a frame source (store.ts `frameSource()`: the live buffer or a replayed minute); freshness is
  * judged on that source's clock. In compare mode (`reference` given) a live metric is coloured by its difference from
  * the reference minute on the diverging ramp (models/colour.ts DIVERGING_RGB over DIFF_DOMAIN_PP).
@@ -18,6 +20,11 @@ import type { LiveBuffer } from '../state/store.ts';
 export const FLAG_STALE = 1;
 export const FLAG_LANDMARK = 2;
 export const FLAG_SELECTED = 4;
+export const FLAG_DIMMED = 8;
+export const FLAG_ALERT = 16;
+
+/** Alert marks (the ring above a building and its roof line): a warm red apart from every ramp colour (sRGB 0..1). */
+export const ALERT_RGB: readonly [number, number, number] = [1, 0.23, 0.19];
 
 /** Per-district constants the colour pass needs, derived once per district object. */
 interface BuildingTable {
@@ -58,6 +65,10 @@ export function writeBuildingColours(
   staleAfterS: number,
   selectedIndex = -1,
   reference: LiveBuffer | null = null,
+  /** 1 = matches the filters, 0 = dimmed; null = no filter on. */
+  filterMask: Uint8Array | null = null,
+  /** 1 = matches an alert rule (tools/alerts.ts `marked`); null = none. */
+  alertMarks: Uint8Array | null = null,
 ): number {
   const def = METRICS[metric];
   const domain = def.domain;
@@ -118,6 +129,8 @@ export function writeBuildingColours(
       out[o + 2] = Math.round(rgb[2]! * 255);
     }
     if (i === selectedIndex) flags |= FLAG_SELECTED;
+    if (filterMask !== null && filterMask[i] === 0) flags |= FLAG_DIMMED;
+    if (alertMarks !== null && alertMarks[i] === 1) flags |= FLAG_ALERT;
     out[o + 3] = flags;
   }
   return staleCount;
