@@ -81,11 +81,11 @@ describe('data/mosu.json', () => {
     expect(mosu.tenants.map((t) => t.companyId).sort()).toEqual(inBuilding);
     expect(new Set(mosu.tenants.map((t) => t.role)).size).toBe(5);
     const value = (id: string) => mosu.facts.find((f) => f.id === id)!;
-    expect(value('model-registrations').value).toBe(15);
-    expect(value('investors').value).toBe(40);
-    expect(value('assets-under-management').value).toBe(800e9);
-    expect(value('companies-served').value).toBe(43);
-    expect(value('first-phase-area').value).toBe(20_000);
+    expect(value('mosu-registrations').value).toBe(15);
+    expect(value('mosu-investors').value).toBe(40);
+    expect(value('mosu-aum').value).toBe(800e9);
+    expect(value('mosu-served').value).toBe(43);
+    expect(value('mosu-first-phase').value).toBe(20_000);
     expect(value('telecom-one-hop').value).toBe(1);
     for (const f of mosu.facts) expect(f.confidence).toBe('sourced');
   });
@@ -96,6 +96,8 @@ describe('data/mosu.json', () => {
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(join(tmpdir(), 'wbt-mosu-'));
     await copyFile(join(DATA_DIR, 'mosu.json'), join(dir, 'mosu.json'));
+    // its figures are facts of facts.json, named by id
+    await copyFile(join(DATA_DIR, 'facts.json'), join(dir, 'facts.json'));
     const json = JSON.parse(await readFile(join(dir, 'mosu.json'), 'utf8'));
     json.links[0].to = 'nobody-here';
     await writeFile(join(dir, 'mosu.json'), JSON.stringify(json));
