@@ -30,7 +30,7 @@ afterAll(async () => {
 const largestFirst = () => [...district.buildings].sort((a, b) => b.gfaM2 / b.floors - a.gfaM2 / a.floors).map((b) => b.id);
 
 async function open(noWorker: boolean): Promise<{ page: Page; workers: string[]; violations: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+  const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const workers: string[] = [];
