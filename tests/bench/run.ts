@@ -10,7 +10,8 @@
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
  *   6 history               history.bench.ts   (a week of minutes)
  *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
- *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
+ *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood),
+ *                           history.backends.bench.ts (PostgreSQL beside SQLite, when TEST_POSTGRES_URL is set)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -27,6 +28,7 @@ import { commitsBench } from './commits.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
+import { historyBackendsBench } from './history.backends.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
     { name: 'history', covers: [6], run: () => historyBench(real) },
     { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
+    { name: 'history: PostgreSQL beside SQLite (TEST_POSTGRES_URL)', covers: [6], run: () => historyBackendsBench(real) },
   ];
 
   const rows: Row[] = [];
