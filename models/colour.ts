@@ -3,7 +3,7 @@
  * colour-vision deficiencies, and in greyscale). Stale or missing values use a neutral grey that viridis never produces,
  * so "no fresh value" cannot be mistaken for a low one.
  */
-import { interpolateViridis } from 'd3-scale-chromatic';
+import { interpolatePuOr, interpolateViridis } from 'd3-scale-chromatic';
 
 export const RAMP_SIZE = 256;
 
@@ -53,3 +53,33 @@ export function rampCss(t: number): string {
 /** Not applicable (e.g. compute load where no tenant uses compute): a dark neutral, plain (not hatched). */
 export const NA_RGB = [52, 58, 66] as const;
 export const NA_CSS = 'rgb(52,58,66)';
+
+/**
+ * Compare mode's diverging ramp: PuOr (ColorBrewer; colour-blind safe and distinct in greyscale at its ends), orange
+ * for "lower than the reference", purple for "higher", a light neutral for "no change". Index 0 = −DIFF_DOMAIN_PP.
+ */
+export const DIVERGING_RGB: Uint8Array = (() => {
+  const lut = new Uint8Array(RAMP_SIZE * 3);
+  for (let i = 0; i < RAMP_SIZE; i++) {
+    const [r, g, b] = parseRgb(interpolatePuOr(i / (RAMP_SIZE - 1)));
+    lut[i * 3] = r;
+    lut[i * 3 + 1] = g;
+    lut[i * 3 + 2] = b;
+  }
+  return lut;
+})();
+
+/** Compare mode's domain: a difference of ±50 percentage points spans the ramp (larger differences are clamped). */
+export const DIFF_DOMAIN_PP: readonly [number, number] = [-50, 50];
+
+export function divergingInto(t: number, out: Float32Array | number[], offset: number): void {
+  const i = Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (RAMP_SIZE - 1)) * 3;
+  out[offset] = DIVERGING_RGB[i]! / 255;
+  out[offset + 1] = DIVERGING_RGB[i + 1]! / 255;
+  out[offset + 2] = DIVERGING_RGB[i + 2]! / 255;
+}
+
+export function divergingCss(t: number): string {
+  const i = Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (RAMP_SIZE - 1)) * 3;
+  return `rgb(${DIVERGING_RGB[i]},${DIVERGING_RGB[i + 1]},${DIVERGING_RGB[i + 2]})`;
+}

@@ -3,15 +3,21 @@ import type { Ack, CompanyState, PoolState, SimulatorInfo } from './api.ts';
 import type { Bilingual } from './district.ts';
 import type { IngestAccepted, TelemetryBatch } from './telemetry.ts';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: `district:snapshot` is binary (snapshot.codec.ts). */
+export const PROTOCOL_VERSION = 2;
 
-/** Sent to every client on connect (and after a recovery that could not replay missed frames). */
+/**
+ * Sent to every client on connect (and after a recovery that could not replay missed frames), as bytes encoded once
+ * per tick with snapshot.codec.ts; `decodeSnapshot` gives this.
+ */
 export interface Snapshot {
   protocol: typeof PROTOCOL_VERSION;
   datasetVersion: number;
   serverTimeMs: number;
   tickMs: number;
   staleAfterS: number;
+  /** Days of history the server keeps (HISTORY_DAYS): how far back a screen can replay. */
+  historyDays: number;
   simulator: SimulatorInfo;
   /** The current frame, encoded with frame.codec.ts. */
   frame: ArrayBuffer | Uint8Array;
@@ -33,10 +39,11 @@ export interface DistrictEvent {
 }
 
 export interface ServerToClientEvents {
-  'district:snapshot': (snapshot: Snapshot) => void;
+  /** A binary snapshot (snapshot.codec.ts): `decodeSnapshot(bytes)` gives a `Snapshot`. */
+  'district:snapshot': (snapshot: ArrayBuffer | Uint8Array) => void;
   /** One binary frame per tick (frame.codec.ts). Sent volatile: a slow client skips frames rather than queueing them. */
   'metrics:frame': (frame: ArrayBuffer | Uint8Array) => void;
-  /** Supplier pools, at most every 5 s (live.loop.ts POOLS_EVERY_MS). */
+  /** Supplier pools, at most every 5 s (gateway/gateway.ts POOLS_EVERY_MS). */
   'pools:update': (pools: PoolState[]) => void;
   'companies:update': (changes: CompanyState[]) => void;
   'district:event': (event: DistrictEvent) => void;

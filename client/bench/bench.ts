@@ -210,7 +210,7 @@ function applyTick(reps: number, naiveReps: number): ApplyTickResult {
   const ours = (k: number) => {
     const t0 = performance.now();
     applyFrame(frames[k % K]!, t0);
-    writeBuildingColours(useTwin.getState().metric, live, d, data, performance.now(), staleAfterS);
+    writeBuildingColours(useTwin.getState().view.metric, live, d, data, performance.now(), staleAfterS);
     texture.needsUpdate = true;
     return performance.now() - t0;
   };

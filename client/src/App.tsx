@@ -15,7 +15,7 @@ const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
 };
 
 export function App() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = lang === 'zh' ? '徐汇滨江 · West Bund Twin' : 'West Bund Twin · 徐汇滨江';

@@ -1,22 +1,31 @@
 /**
- * The server factory: builds everything from options and returns it; `main.ts` only reads the environment and listens.
- * Tests start it on port 0.
+ * The server factory and its wiring diagram: builds everything from options and returns it; `main.ts` only reads the
+ * environment and listens. Tests start it on port 0.
+ *
+ *   data set ──► district engine (one writer: simulator, precedence, frame, minute sampler)
+ *                   │ EngineOutput (tick: frame, pools, companies, events)      ▲ EngineIngest (durable readings)
+ *                   ▼                                                          │
+ *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite)
+ *
+ * On one machine engine and gateway share this process and talk by plain calls through those two interfaces.
+ * Around them, registered before any route: security/ (origin check and session caps on Engine.IO, helmet, one ingest
+ * budget for HTTP and /ingest) and ops/ (/metrics; the health tracker that watches every history write for /healthz).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
-import { PROTOCOL_VERSION } from '@models/events.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
 import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
-import { LiveLoop } from './live/live.loop.ts';
-import { HistoryStore } from './history/history.store.ts';
+import { DistrictEngine } from './engine/district.engine.ts';
+import { StateDocument } from './engine/state.document.ts';
+import { Gateway, type TwinServer } from './gateway/gateway.ts';
+import { DistrictPayload } from './gateway/district.payload.ts';
+import type { HistoryStore } from './history/history.store.ts';
 import { MinuteSampler } from './history/history.sampler.ts';
 import { startRetention } from './history/history.retention.ts';
 import { registerHistoryRoutes } from './history/history.routes.ts';
@@ -32,11 +41,17 @@ import { registerBriefing } from './briefing/briefing.ts';
 
 export interface App {
   http: FastifyInstance;
-  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  io: TwinServer;
   district: District;
+  /** The one writer. */
+  engine: DistrictEngine;
+  /** = engine (the name the tests grew up with). */
+  loop: DistrictEngine;
+  /** The engine's live state (read it; write only through the engine). */
   state: LiveState;
-  loop: LiveLoop;
+  gateway: Gateway;
   history: HistoryStore;
+  sampler: MinuteSampler;
   options: AppOptions;
   /** Listen on options.host:options.port and start ticking; resolves to the base URL. */
   listen(): Promise<string>;
@@ -48,61 +63,45 @@ export async function createApp(options: AppOptions): Promise<App> {
   const district = await loadDistrict(options.datasetDir);
   const mosu = await loadMosu(options.datasetDir, district);
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http.server, {
-    serveClient: false,
-    // Streaming ingest batches may be as large as an HTTP ingest body (4 MiB); screens only send small requests.
-    maxHttpBufferSize: 4 * 1024 * 1024,
-    // Short drops resume without a snapshot; missed non-volatile events are replayed.
-    connectionStateRecovery: { maxDisconnectionDuration: 30_000, skipMiddlewares: true },
-  });
-  const security = await registerSecurity(http, io, options);
-  const state = new LiveState(district, options.staleAfterS);
+  const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
+
+  // ── history ──
   const history = openHistory(options.dataDir);
-  const ops = registerOps(http, io, { history, sessions: security.sessions, now: options.now });
-  // Before the loop exists, so that its first simulated values already respect the restored ingest values.
+
+  // ── engine: restored from history before its first tick, so its first simulated values respect real readings ──
+  const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
   restoreIngested(history, state);
-  const loop = new LiveLoop(state, io, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err) => http.log.error({ err }, 'tick failed') });
-  const sampler = new MinuteSampler(state, history);
-  loop.afterTick.push((wallNowMs) => {
-    // A failing disk must not stop the tick: the wall keeps showing live values.
-    try {
-      sampler.sample(wallNowMs);
-    } catch (err) {
-      http.log.error({ err }, 'history: could not write the minute');
-    }
-  });
-  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: (err) => http.log.error({ err }, 'history: pruning failed') });
-  const telemetry = new TelemetryService({
-    state,
-    history,
-    options,
-    onCompanies: (changes, events) => {
-      io.emit('companies:update', changes);
-      for (const e of events) io.emit('district:event', e);
-    },
-  });
-
-  const snapshot = (): Snapshot => ({
-    protocol: PROTOCOL_VERSION,
-    datasetVersion: district.version,
-    serverTimeMs: options.now(),
-    tickMs: options.tickMs,
-    staleAfterS: options.staleAfterS,
+  const engine = new DistrictEngine(state, {
     simulator: options.simulator,
-    frame: loop.lastFrame,
-    pools: [...state.pools.values()],
-    companies: [...state.companies.values()],
+    tickMs: options.tickMs,
+    now: options.now,
+    onError: (err, where) => http.log.error({ err }, `engine: ${where} failed`),
+    // For /metrics (frame deliveries); read at each tick, once the gateway exists.
+    screens: (): number => gateway.screens(),
   });
+  // After the frame is out; the minute goes to disk in chunks. A failing disk never stops the tick.
+  const sampler = new MinuteSampler(state, history, { onError: logError('history: could not write the minute') });
+  engine.afterPublish.push((wallNowMs) => sampler.sample(wallNowMs));
 
-  io.on('connection', (socket) => {
-    if (!socket.recovered) socket.emit('district:snapshot', snapshot());
-  });
+  // ── gateway: Socket.IO fed by what the engine publishes ──
+  const gateway = new Gateway(http.server, engine.current(), { datasetVersion: district.version, tickMs: options.tickMs, staleAfterS: options.staleAfterS, historyDays: options.historyDays, simulator: options.simulator, now: options.now });
+  engine.publishTo(gateway);
 
-  registerDistrictRoutes(http, { district, state, loop, options, clients: () => io.engine.clientsCount, health: () => ops.health.verdict() });
+  // ── security and operations, before any route: origin check and session caps on Engine.IO, helmet, the shared ingest
+  // budget; /metrics and the health tracker (it wraps history.transaction, so every history write from here on is seen) ──
+  const security = await registerSecurity(http, gateway.io, options);
+  const ops = registerOps(http, gateway.io, { history, sessions: security.sessions, now: options.now });
+  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+
+  // ── routes ──
+  const telemetry = new TelemetryService({ district, engine, history, options });
+  const payload = new DistrictPayload(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
+  const stateDocument = new StateDocument(state, { datasetVersion: district.version, staleAfterS: options.staleAfterS, simulator: options.simulator, tickMs: options.tickMs, now: options.now, districtTime: (wall) => engine.districtTime(wall) });
+  registerDistrictRoutes(http, { district, payload, stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
   await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
-  registerIngestNamespace(io, telemetry, http.log, security.ingestLimits);
-  const historyReads = registerHistoryRoutes(http, io, { history, state, now: options.now, limits: options.historyReads });
-  await registerBriefing(http, io, district, options);
+  registerIngestNamespace(gateway.io, telemetry, http.log, security.ingestLimits);
+  const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state, now: options.now, limits: options.historyReads });
+  await registerBriefing(http, gateway.io, district, options);
   registerMosuRoutes(http, mosu);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
@@ -117,25 +116,27 @@ export async function createApp(options: AppOptions): Promise<App> {
   let closed = false;
   const app: App = {
     http,
-    io,
+    io: gateway.io,
     district,
+    engine,
+    loop: engine,
     state,
-    loop,
+    gateway,
     history,
+    sampler,
     options,
     async listen() {
       const address = await http.listen({ host: options.host, port: options.port });
-      loop.start();
+      engine.start();
       return address.replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
     },
     async close() {
       if (closed) return;
       closed = true;
       const deadline = closeConnectionsWithin(http.server, options.limits.shutdownTimeoutMs, http.log);
-      loop.stop();
+      engine.stop();
       stopRetention();
-      io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await gateway.close();
       await http.close();
       await historyReads.close();
       // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).

@@ -8,10 +8,13 @@
  *   3 bytes on the wire     wire.bench.ts      (real server + socket.io-client)
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
- *   6 history               history.bench.ts   (a week of minutes)
- *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
  *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood),
  *                           history.backends.bench.ts (PostgreSQL beside SQLite, when TEST_POSTGRES_URL is set)
+ *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
+ *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
+ *  11 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
+ *  12 fan-out               fanout.bench.ts    (100 / 1,000 / 2,000 socket.io-clients in child processes, 10,000 buildings)
+ *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -25,6 +28,7 @@ import { REPO_ROOT } from '../../server/src/config.ts';
 import { browserBench } from './browser.bench.ts';
 import { buildClient, chromiumVersion } from './chromium.ts';
 import { commitsBench } from './commits.bench.ts';
+import { pickBench, replaySwitchBench } from './explorer.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
@@ -33,6 +37,8 @@ import { ingestBench } from './ingest.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
 import { wireBench } from './wire.bench.ts';
+import { scaleBench } from './scale.bench.ts';
+import { fanoutBench } from './fanout.bench.ts';
 
 const SCALES = [10_000, 50_000];
 const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
@@ -40,7 +46,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (!value) return new Set([1, 2, 3, 4, 5, 6, 10]);
+    if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -81,9 +87,21 @@ async function main(): Promise<number> {
     { name: 'bytes on the wire', covers: [3], run: () => wireBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
     { name: 'ingest', covers: [5], run: () => ingestBench(real) },
     { name: 'history', covers: [6], run: () => historyBench(real) },
+    { name: 'server at scale', covers: [11], run: () => scaleBench(synthetic.map((s, k) => ({ label: s.label, n: SCALES[k]!, district: s.district, datasetDir: s.dir }))) },
+    { name: 'fan-out', covers: [12], run: () => fanoutBench({ label: synthetic[0]!.label, datasetDir: synthetic[0]!.dir }) },
     { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
     { name: 'history: PostgreSQL beside SQLite (TEST_POSTGRES_URL)', covers: [6], run: () => historyBackendsBench(real) },
+    { name: 'picking', covers: [7], run: () => pickBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
+    {
+      name: 'switch to a replayed minute',
+      covers: [8],
+      run: async () => {
+        const parts = [await replaySwitchBench(datasetRoot, realLabel)];
+        for (const s of synthetic) parts.push(await replaySwitchBench(s.dir, s.label));
+        return { rows: parts.flatMap((p) => p.rows), raw: parts.map((p) => p.raw) };
+      },
+    },
   ];
 
   const rows: Row[] = [];

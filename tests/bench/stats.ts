@@ -32,7 +32,7 @@ export function timeSync(fn: (rep: number) => unknown, reps: number, warmup = Ma
 
 /** One line of the report: our figure beside the naive baseline measured in the same run. */
 export interface Row {
-  /** Section number as in the brief (1 draw calls … 6 history). */
+  /** Section number as in the brief (1 draw calls … 6 history, 7 server at scale, 8 fan-out). */
   section: number;
   measure: string;
   /** Case, e.g. "real district (395)" or "10,000 buildings". */

@@ -1,7 +1,6 @@
 /**
  * A presenter's briefing in real Chromium: a remote page and two screen pages in one group. The remote's buttons
- * change both screens' step and caption; a wrong PIN and a screen's own keys drive nothing.
- * (The camera-pose assertion comes once the explorer's store, with `actions.applyPatch`, is merged.)
+ * change both screens' step, caption and camera; a wrong PIN and a screen's own keys drive nothing.
  */
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -70,6 +69,16 @@ describe('a briefing driven from a remote', () => {
       await expect.poll(() => both(stepOf), { timeout: 30_000 }).toEqual([String(i), String(i)]);
       expect(await both(titleOf)).toEqual([s.title.zh, s.title.zh]);
       expect(await both((p) => p.getByTestId('step-counter').innerText())).toEqual(Array(2).fill(`${i + 1} / ${story.steps.length}`));
+      // and the camera flies to the step's pose on both walls (measured from the three.js camera)
+      const target = s.view.camera!;
+      for (const p of screens) {
+        await expect
+          .poll(async () => {
+            const pose = await p.evaluate(() => window.__twin!.cameraPose());
+            return pose !== null && Math.hypot(pose.x - target.x, pose.z - target.z) < target.distance * 0.02 && Math.abs(pose.distance / target.distance - 1) < 0.02;
+          }, { timeout: 60_000 })
+          .toBe(true);
+      }
     }
     // key figures are shown with where they come from
     const sources = await screens[0]!.locator('.briefing__figure').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.source));

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import type { HistoryResponse, StateResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import type { Snapshot } from '@models/events.ts';
+import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { decodeFrame } from '@models/frame.codec.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
 import { iso, liveClient, postTelemetry, TOKEN, type LiveClient } from './ingest.helpers.ts';
@@ -81,7 +82,7 @@ describe('durability', () => {
   it('should keep an acknowledged batch through kill -9 and restore it as current, while connected clients recover', async () => {
     const screen: LiveClient = liveClient(url, { reconnection: true });
     const snapshots: Snapshot[] = [];
-    screen.on('district:snapshot', (s) => snapshots.push(s));
+    screen.on('district:snapshot', (s) => snapshots.push(decodeSnapshot(s)));
     await expect.poll(() => snapshots.length, { timeout: 5000 }).toBe(1);
 
     const buildings = district.buildings.filter((b) => b.capacityPeople > 0).slice(0, 50);

@@ -7,6 +7,7 @@ import type { HealthResponse, StateResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
 import { decodeFrame, FRAME_KIND } from '@models/frame.codec.ts';
+import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { createApp, type App } from '../../server/src/app.ts';
 import { testOptions } from '../../server/src/config.ts';
 
@@ -36,7 +37,7 @@ describe('live server over Socket.IO', () => {
   it('sends a snapshot on connect, then frames whose values change', async () => {
     const s = client();
     const frames: Uint8Array[] = [];
-    const snapshot = await new Promise<Snapshot>((resolve) => s.once('district:snapshot', resolve));
+    const snapshot = await new Promise<Snapshot>((resolve) => s.once('district:snapshot', (bytes) => resolve(decodeSnapshot(bytes))));
     s.on('metrics:frame', (f) => frames.push(new Uint8Array(f as ArrayBuffer)));
     await expect.poll(() => frames.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
 

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { CompanyState, StateResponse } from '@models/api.ts';
 import { Q_MAX } from '@models/frame.codec.ts';
+import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { resolveFigure, type Fact, type FigureInputs, type KeyFigureRef, type ResolvedFigure } from '@models/story.ts';
 import { live, useTwin } from '../state/store.ts';
 import { startSocket } from '../net/socket.ts';
@@ -20,7 +21,7 @@ function trackCompanies(): void {
   const apply = (list: readonly CompanyState[]) => list.forEach((c) => companies.set(c.companyId, c));
   const socket = startSocket();
   socket.on('companies:update', apply);
-  socket.on('district:snapshot', (s) => apply(s.companies));
+  socket.on('district:snapshot', (bytes) => apply(decodeSnapshot(bytes).companies));
   const load = () => fetch('/api/v1/state').then(async (r) => apply(((await r.json()) as StateResponse).companies), () => setTimeout(load, 5000));
   void load();
 }

@@ -3,8 +3,10 @@
  * status to the store, and never reloads the page. Ticks go straight into the transient live buffer.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '@models/api.ts';
 import type { ClientToServerEvents, ServerToClientEvents, Snapshot } from '@models/events.ts';
 import { PROTOCOL_VERSION } from '@models/events.ts';
+import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { applyCompanyStates, applyFrame, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
 import { ensureDistrictVersion } from './api.ts';
 
@@ -22,11 +24,15 @@ async function onSnapshot(snapshot: Snapshot): Promise<void> {
   if (snapshot.protocol !== PROTOCOL_VERSION) console.warn(`[twin] server protocol ${snapshot.protocol}, client ${PROTOCOL_VERSION}`);
   await ensureDistrictVersion(snapshot.datasetVersion);
   if (generation !== snapshotGeneration) return;
-  setSimulator(snapshot.simulator, snapshot.staleAfterS, snapshot.tickMs);
+  setSimulator(snapshot.simulator, snapshot.staleAfterS, snapshot.tickMs, { historyDays: snapshot.historyDays, serverTimeMs: snapshot.serverTimeMs });
   applyCompanyStates(snapshot.companies);
   useTwin.setState({ pools: snapshot.pools });
   applyFrame(snapshot.frame);
+  for (const f of snapshotListeners) f();
 }
+
+/** Called after every applied snapshot (a reconnect, a new data set): replayed minutes are asked for again. */
+export const snapshotListeners: Array<() => void> = [];
 
 function onFrame(frame: ArrayBuffer | Uint8Array): void {
   const result = applyFrame(frame);
@@ -70,7 +76,7 @@ export function startSocket(): TwinSocket {
     setConnection(navigator.onLine === false || performance.now() - since > OFFLINE_AFTER_MS ? 'offline' : 'reconnecting');
   });
 
-  s.on('district:snapshot', (snapshot) => void onSnapshot(snapshot));
+  s.on('district:snapshot', (bytes) => void onSnapshot(decodeSnapshot(bytes)));
   s.on('metrics:frame', onFrame);
   s.on('companies:update', (changes) => applyCompanyStates(changes));
   s.on('pools:update', (pools) => useTwin.setState({ pools }));
@@ -88,4 +94,19 @@ export function startSocket(): TwinSocket {
     if (connection === 'reconnecting' && disconnectedAtMs !== null && performance.now() - disconnectedAtMs > OFFLINE_AFTER_MS) setConnection('offline');
   }, 5000);
   return s;
+}
+
+/** How long a replay request may take before it counts as failed (the socket may be reconnecting). */
+const MINUTE_TIMEOUT_MS = 15_000;
+
+/** The whole district at a past minute, as a replay frame (`history:minute`, the same codec as live frames). */
+export function requestMinute(atMs: number): Promise<ArrayBuffer | Uint8Array> {
+  const s = startSocket();
+  return new Promise((resolve, reject) => {
+    s.timeout(MINUTE_TIMEOUT_MS).emit('history:minute', { at: new Date(atMs).toISOString() }, (err: Error | null, res: Ack<ArrayBuffer | Uint8Array>) => {
+      if (err) reject(new Error('history:minute timed out'));
+      else if (!res.ok) reject(new Error(res.error));
+      else resolve(res.data);
+    });
+  });
 }

@@ -1,15 +1,25 @@
 /**
  * Camera: map-style OrbitControls (drag pans the ground, right-drag / two fingers rotate, wheel zooms to the cursor)
  * with damping, distance limits, a polar limit above the horizon and the target kept inside the district, plus the
- * home view that frames the whole ~7 km strip and an eased flight back to it.
+ * home view that frames the whole ~7 km strip.
+ *
+ * The pose lives in the view state (`view.camera`, models/view.ts; null = home view). When a command changes it
+ * (flyTo, selectBuilding, a URL, a remote) the rig eases there; when the user's move ends the rig writes the pose back
+ * with `actions.setCameraFromUser` (no flight follows, since the rig knows the pose it wrote itself).
  */
 import { useCallback, useEffect, useRef } from 'react';
 import { useFrame, useThree } from '@react-three/fiber';
 import { OrbitControls } from '@react-three/drei';
 import type { OrbitControls as OrbitControlsImpl } from 'three-stdlib';
 import { Fog, MOUSE, PerspectiveCamera, TOUCH, Vector3 } from 'three';
+import type { CameraPose } from '@models/view.ts';
+import type { District } from '@models/district.ts';
 import type { Bounds } from './geometry.ts';
 import { viewCommands } from '../state/viewCommands.ts';
+import { buildingIndexOf, cameraBridge, useTwin } from '../state/store.ts';
+import { cameraToPose, poseToCamera } from './cameraPose.ts';
+import { buildingsGeometryOf } from './districtCache.ts';
+import { sceneRefs } from './sceneRefs.ts';
 
 const MIN_DISTANCE_M = 60;
 /** Just above the horizon: the camera never looks up from under the ground plane. */
@@ -17,6 +27,11 @@ const MAX_POLAR = Math.PI / 2 - 0.16;
 /** How far past the district's outline the target may wander. */
 const TARGET_MARGIN_M = 700;
 const FLIGHT_S = 1.4;
+/** The user's move is written to the view state once the camera has been still this long (damping included). */
+const SETTLE_MS = 300;
+/** Flying to a selection keeps the current heading but looks down at least this much, so the building is seen. */
+const MIN_SELECT_TILT = 30;
+const MAX_SELECT_TILT = 62;
 
 export interface Pose {
   position: Vector3;
@@ -100,7 +115,7 @@ interface Flight {
   toTarget: Vector3;
 }
 
-export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float64Array }) {
+export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outline: Float64Array; district: District }) {
   const controls = useRef<OrbitControlsImpl>(null);
   const camera = useThree((s) => s.camera) as PerspectiveCamera;
   const gl = useThree((s) => s.gl);
@@ -134,12 +149,41 @@ export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float6
     [camera, invalidate],
   );
 
-  // Jump to the home view when a district (its bounds) arrives.
+  /** The pose this rig last wrote to the view state: a view change to anything else is a command to fly. */
+  const written = useRef<CameraPose | null | undefined>(undefined);
+  /** Set while the rig moves the camera itself, so its own change events are not taken for the user's. */
+  const programmatic = useRef(false);
+  const settleTimer = useRef(0);
+  /**
+   * Set once the user has moved the camera (pointer, wheel, touch, arrow keys). Until then nothing is written back
+   * (damping after the first jump is not a move). It stays set: on a slow machine frames can be further apart than
+   * SETTLE_MS, so a write may come mid-damping and the later change events must write the final pose again.
+   */
+  const userMoved = useRef(false);
+
+  const homeOf = useCallback(() => {
+    const size = gl.domElement.getBoundingClientRect();
+    return homePose(bounds, outline, size.width / Math.max(1, size.height), camera.fov, scratchPose);
+  }, [bounds, outline, camera, gl]);
+
+  const poseTarget = useCallback(
+    (pose: CameraPose | null) => {
+      if (!pose) return homeOf();
+      poseToCamera(pose, scratchPose.position, scratchPose.target);
+      return scratchPose;
+    },
+    [homeOf],
+  );
+
+  // Jump (no flight) to the view's pose, or the home view, when a district (its bounds) arrives.
   useEffect(() => {
     const c = controls.current;
-    const size = gl.domElement.getBoundingClientRect();
-    const pose = homePose(bounds, outline, size.width / Math.max(1, size.height), camera.fov, scratchPose);
-    homeDistance.current = pose.position.distanceTo(pose.target);
+    const home = homeOf();
+    homeDistance.current = home.position.distanceTo(home.target);
+    const view = useTwin.getState().view.camera;
+    const pose = poseTarget(view);
+    written.current = view;
+    programmatic.current = true;
     camera.position.copy(pose.position);
     if (c) {
       c.target.copy(pose.target);
@@ -149,30 +193,80 @@ export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float6
     } else {
       camera.lookAt(pose.target);
     }
+    programmatic.current = false;
     invalidate();
-  }, [bounds, outline, camera, gl, invalidate]);
+  }, [homeOf, poseTarget, camera, invalidate]);
 
+  // A command changed the pose: fly there.
+  useEffect(
+    () =>
+      useTwin.subscribe((s, prev) => {
+        const pose = s.view.camera;
+        if (pose === prev.view.camera || pose === written.current) return;
+        written.current = pose;
+        window.clearTimeout(settleTimer.current);
+        const to = poseTarget(pose);
+        fly(to.position, to.target);
+      }),
+    [fly, poseTarget],
+  );
+
+  // What the store's commands need from the scene: the pose now, and poses that frame a building or a cluster.
   useEffect(() => {
-    viewCommands.resetView = () => {
-      const size = gl.domElement.getBoundingClientRect();
-      const pose = homePose(bounds, outline, size.width / Math.max(1, size.height), camera.fov, scratchPose);
-      fly(pose.position, pose.target);
-    };
-    viewCommands.northUp = () => {
+    const geo = buildingsGeometryOf(district);
+    const current = (): CameraPose | null => {
       const c = controls.current;
-      if (!c) return;
-      // same target, distance and tilt; camera moved to the south of the target
-      offset.copy(camera.position).sub(c.target);
-      const horizontal = Math.hypot(offset.x, offset.z);
-      scratchPose.target.copy(c.target);
-      scratchPose.position.set(c.target.x, camera.position.y, c.target.z + horizontal);
-      fly(scratchPose.position, scratchPose.target);
+      return c ? cameraToPose(camera.position, c.target) : null;
+    };
+    const around = (x: number, z: number, distance: number): CameraPose => {
+      const now = current() ?? { x, z, distance, heading: 0, tilt: 45 };
+      return { x: Number(x.toFixed(1)), z: Number(z.toFixed(1)), distance: Number(distance.toFixed(1)), heading: now.heading, tilt: Math.min(Math.max(now.tilt, MIN_SELECT_TILT), MAX_SELECT_TILT) };
+    };
+    cameraBridge.currentPose = current;
+    sceneRefs.controlsTarget = controls.current?.target ?? null;
+    cameraBridge.poseForBuilding = (id) => {
+      const i = buildingIndexOf(id);
+      const b = district.buildings[i];
+      if (i < 0 || !b) return null;
+      const r = geo.roofCentres;
+      return around(r[i * 3]!, r[i * 3 + 2]!, Math.max(MIN_DISTANCE_M * 4, b.heightM * 4, Math.sqrt(b.gfaM2 / b.floors) * 6));
+    };
+    cameraBridge.poseForCluster = (id) => {
+      let minX = Infinity, maxX = -Infinity, minZ = Infinity, maxZ = -Infinity;
+      const r = geo.roofCentres;
+      district.buildings.forEach((b, i) => {
+        if (b.clusterId !== id) return;
+        minX = Math.min(minX, r[i * 3]!);
+        maxX = Math.max(maxX, r[i * 3]!);
+        minZ = Math.min(minZ, r[i * 3 + 2]!);
+        maxZ = Math.max(maxZ, r[i * 3 + 2]!);
+      });
+      if (!Number.isFinite(minX)) return null;
+      const extent = Math.max(maxX - minX, maxZ - minZ, 300);
+      return around((minX + maxX) / 2, (minZ + maxZ) / 2, extent * 1.9);
     };
     return () => {
-      viewCommands.resetView = () => {};
-      viewCommands.northUp = () => {};
+      cameraBridge.currentPose = () => null;
+      cameraBridge.poseForBuilding = () => null;
+      cameraBridge.poseForCluster = () => null;
+      sceneRefs.controlsTarget = null;
     };
-  }, [bounds, outline, camera, gl, fly]);
+  }, [district, camera]);
+
+  // The user moved the camera (drag, wheel, touch, arrow keys): once it has settled, write the pose to the view.
+  const onUserChange = useCallback(() => {
+    // only the user's own moves are written back (not damping after a jump, nor a target clamp)
+    if (!userMoved.current || programmatic.current || flight.current.active) return;
+    window.clearTimeout(settleTimer.current);
+    settleTimer.current = window.setTimeout(() => {
+      const c = controls.current;
+      if (!c || flight.current.active) return;
+      const pose = cameraToPose(camera.position, c.target);
+      written.current = pose;
+      useTwin.getState().actions.setCameraFromUser(pose);
+    }, SETTLE_MS);
+  }, [camera]);
+  useEffect(() => () => window.clearTimeout(settleTimer.current), []);
 
   // Keep the target over the district (moving the camera with it, so the view direction is unchanged).
   const clampTarget = useCallback(() => {
@@ -198,7 +292,9 @@ export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float6
       const k = easeInOutCubic(f.t);
       camera.position.lerpVectors(f.fromPosition, f.toPosition, k);
       c.target.lerpVectors(f.fromTarget, f.toTarget, k);
+      programmatic.current = true;
       c.update();
+      programmatic.current = false;
       if (f.t >= 1) f.active = false;
       invalidate();
     }
@@ -234,7 +330,14 @@ export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float6
     if (!c) return;
     // arrow keys pan, as on a map
     c.listenToKeyEvents(window as unknown as HTMLElement);
-    return () => c.stopListenToKeyEvents();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.startsWith('Arrow')) userMoved.current = true;
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      c.stopListenToKeyEvents();
+      window.removeEventListener('keydown', onKey);
+    };
   }, []);
 
   return (
@@ -250,9 +353,13 @@ export function CameraRig({ bounds, outline }: { bounds: Bounds; outline: Float6
       keyPanSpeed={40}
       mouseButtons={{ LEFT: MOUSE.PAN, MIDDLE: MOUSE.DOLLY, RIGHT: MOUSE.ROTATE }}
       touches={{ ONE: TOUCH.PAN, TWO: TOUCH.DOLLY_ROTATE }}
-      onChange={clampTarget}
+      onChange={() => {
+        clampTarget();
+        onUserChange();
+      }}
       onStart={() => {
         flight.current.active = false;
+        userMoved.current = true;
       }}
     />
   );

@@ -8,6 +8,7 @@ import type { District } from '@models/district.ts';
 import { useTwin } from '../state/store.ts';
 import { Buildings, LandmarkOutlines } from './Buildings.tsx';
 import { CameraRig } from './CameraRig.tsx';
+import { SelectionOutline } from './SelectionOutline.tsx';
 import { buildingsGeometryOf } from './districtCache.ts';
 import { projectRing } from './geometry.ts';
 import { Ground } from './Ground.tsx';
@@ -34,7 +35,8 @@ function DistrictScene({ district }: { district: District }) {
       <Ground district={district} />
       <Buildings district={district} />
       <LandmarkOutlines district={district} />
-      <CameraRig bounds={geo.bounds} outline={outline} />
+      <CameraRig bounds={geo.bounds} outline={outline} district={district} />
+      <SelectionOutline district={district} />
       <LabelProjector />
     </>
   );

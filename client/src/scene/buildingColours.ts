@@ -3,12 +3,15 @@
  *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), STALE_RGB, or NA_RGB
  *         where the metric does not apply to the building (e.g. compute load without compute tenants);
  *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED).
- * Runs whenever the live buffer, the metric or the staleness changes; no allocation (module-level scratch).
+ * The values come from a frame source (store.ts `frameSource()`: the live buffer or a replayed minute); freshness is
+ * judged on that source's clock. In compare mode (`reference` given) a live metric is coloured by its difference from
+ * the reference minute on the diverging ramp (models/colour.ts DIVERGING_RGB over DIFF_DOMAIN_PP).
+ * Runs whenever the source, the metric or the staleness changes; no allocation (module-level scratch).
  */
 import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { METRICS } from '@models/metrics.ts';
-import { NA_RGB, STALE_RGB, rampInto, rampPosition } from '@models/colour.ts';
+import { DIFF_DOMAIN_PP, NA_RGB, STALE_RGB, divergingInto, rampInto, rampPosition } from '@models/colour.ts';
 import { Q_MAX, Q_NA } from '@models/frame.codec.ts';
 import type { LiveBuffer } from '../state/store.ts';
 
@@ -54,13 +57,17 @@ export function writeBuildingColours(
   nowMs: number,
   staleAfterS: number,
   selectedIndex = -1,
+  reference: LiveBuffer | null = null,
 ): number {
   const def = METRICS[metric];
   const domain = def.domain;
   const table = tableOf(district);
   const n = Math.min(live.count, district.buildings.length);
-  const allStale = def.live && (!live.hasFrame || nowMs - live.receivedAtMs > staleAfterS * 1000);
+  // a replayed minute is judged on its own clock: never stale by age
+  const allStale = def.live && (!live.hasFrame || (live.clock === 'live' && nowMs - live.receivedAtMs > staleAfterS * 1000));
   const q = metric === 'computeLoad' ? live.computeQ : live.occupancyQ;
+  // compare applies to the live metrics (company records keep no history)
+  const ref = def.live && reference && reference.hasFrame ? (metric === 'computeLoad' ? reference.computeQ : reference.occupancyQ) : null;
   let staleCount = 0;
 
   for (let i = 0; i < n; i++) {
@@ -72,7 +79,12 @@ export function writeBuildingColours(
         const v = q[i]!;
         if (v === Q_NA) notApplicable = true;
         else if (v > Q_MAX) stale = true;
-        else display = (v / Q_MAX) * def.displayScale;
+        else if (ref) {
+          const r = ref[i]!;
+          // no reference value that minute: no difference to show
+          if (r > Q_MAX) stale = true;
+          else display = ((v - r) / Q_MAX) * def.displayScale;
+        } else display = (v / Q_MAX) * def.displayScale;
       } else {
         // headcountDensity: tenants' headcount per 10,000 m² of floor area
         const gfa = table.gfaM2[i]!;
@@ -93,7 +105,8 @@ export function writeBuildingColours(
       out[o + 1] = NA_RGB[1];
       out[o + 2] = NA_RGB[2];
     } else {
-      rampInto(rampPosition(display, domain), rgb, 0);
+      if (ref) divergingInto(rampPosition(display, DIFF_DOMAIN_PP), rgb, 0);
+      else rampInto(rampPosition(display, domain), rgb, 0);
       out[o] = Math.round(rgb[0]! * 255);
       out[o + 1] = Math.round(rgb[1]! * 255);
       out[o + 2] = Math.round(rgb[2]! * 255);

@@ -133,7 +133,8 @@ const FRAGMENT_COLOUR = /* glsl */ `
 
 const FRAGMENT_EMISSIVE = /* glsl */ `
   totalEmissiveRadiance += diffuseColor.rgb * uSelfLit;
-  if ((twinFlags & 4) != 0) totalEmissiveRadiance += vec3(0.35);
+  // selected: a light lift only (the outline marks it), so its data colour still reads against the legend
+  if ((twinFlags & 4) != 0) totalEmissiveRadiance += vec3(0.12);
   totalEmissiveRadiance += twinWindow * vec3(1.0, 0.86, 0.62) * 0.6;
 `;
 

@@ -13,4 +13,6 @@ export const SCENE = {
   /** Context across the river: the Pudong bank, the Expo site, Houtan Park — quieter than the district plate. */
   context: { land: '#0d141d', expo: '#141c28', park: '#12201c' },
   bridge: '#5d6b80',
+  /** The selected building's outline: a hue neither viridis nor the compare ramp produces, drawn over everything. */
+  selection: '#ff4fd8',
 } as const;

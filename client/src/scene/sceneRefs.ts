@@ -1,5 +1,5 @@
 /** Handles on the live three.js objects for code outside the render loop (test hook, picking). Set by components in the Canvas. */
-import type { Camera, Mesh, WebGLRenderer } from 'three';
+import type { Camera, Mesh, Vector3, WebGLRenderer } from 'three';
 import type { BuildingsGeometry } from './geometry.ts';
 
 export const sceneRefs = {
@@ -7,4 +7,6 @@ export const sceneRefs = {
   gl: null as WebGLRenderer | null,
   buildings: null as Mesh | null,
   buildingsGeometry: null as BuildingsGeometry | null,
+  /** The camera rig's orbit target (what the camera looks at). */
+  controlsTarget: null as Vector3 | null,
 };

@@ -3,8 +3,11 @@
  * never through React state. `ready` and `frameSeq` change one animation frame after the colours of a frame were
  * drawn, so a test that waits for them and then screenshots sees those colours.
  */
-import { Raycaster, Vector2, Vector3 } from 'three';
+import { Vector3 } from 'three';
+import type { CameraPose, ViewState } from '@models/view.ts';
+import { cameraToPose } from './cameraPose.ts';
 import { buildingIndexOf, useTwin } from '../state/store.ts';
+import { pickAt } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
 
 export interface ScreenPoint {
@@ -15,12 +18,20 @@ export interface ScreenPoint {
 export interface TwinTestHook {
   /** True once the district is rendered with the first live frame applied. */
   ready: boolean;
-  /** Sequence number of the last frame whose colours are on screen. */
+  /** Sequence number of the last live frame whose colours are on screen. */
   frameSeq: number;
+  /** The replayed minute (ms) whose colours are on screen; null while live colours are. */
+  replayMs: number | null;
+  /** Bumped one animation frame after every colour pass (any reason: tick, metric, selection, replay, compare). */
+  colourPasses: number;
   /** CSS-pixel position in the viewport of the middle of the building's roof; null if unknown or behind the camera. */
   screenPositionOf(buildingId: string): ScreenPoint | null;
   /** The building drawn at a CSS-pixel viewport position, or null. */
   buildingIdAt(x: number, y: number): string | null;
+  /** The view state now (store.ts `view`): read only. */
+  view(): ViewState;
+  /** The camera's pose now, measured from the three.js camera (not from the view state). */
+  cameraPose(): CameraPose | null;
 }
 
 declare global {
@@ -30,12 +41,12 @@ declare global {
 }
 
 const v = new Vector3();
-const ndc = new Vector2();
-const raycaster = new Raycaster();
 
 export const twinHook: TwinTestHook = {
   ready: false,
   frameSeq: 0,
+  replayMs: null,
+  colourPasses: 0,
   screenPositionOf(buildingId) {
     const { camera, gl, buildingsGeometry } = sceneRefs;
     const i = buildingIndexOf(buildingId);
@@ -48,39 +59,47 @@ export const twinHook: TwinTestHook = {
     return { x: rect.left + ((v.x + 1) / 2) * rect.width, y: rect.top + ((1 - v.y) / 2) * rect.height };
   },
   buildingIdAt(x, y) {
-    const { camera, gl, buildings } = sceneRefs;
-    const district = useTwin.getState().district;
-    if (!camera || !gl || !buildings || !district) return null;
-    const rect = gl.domElement.getBoundingClientRect();
-    ndc.set(((x - rect.left) / rect.width) * 2 - 1, -((y - rect.top) / rect.height) * 2 + 1);
-    camera.updateMatrixWorld();
-    raycaster.setFromCamera(ndc, camera);
-    const hit = raycaster.intersectObject(buildings, false)[0];
-    if (!hit?.face) return null;
-    const attr = buildings.geometry.getAttribute('aBuilding'); // x = building index
-    const index = Math.round(attr.getX(hit.face.a));
-    return district.buildings[index]?.id ?? null;
+    // the production picker (scene/picking.ts), never a test-only path
+    const i = pickAt(x, y);
+    return i < 0 ? null : (useTwin.getState().district?.buildings[i]?.id ?? null);
+  },
+  view() {
+    return useTwin.getState().view;
+  },
+  cameraPose() {
+    const { camera } = sceneRefs;
+    const target = sceneRefs.controlsTarget;
+    return camera && target ? cameraToPose(camera.position, target) : null;
   },
 };
 
 if (typeof window !== 'undefined') window.__twin = twinHook;
 
 let pendingSeq = 0;
+let pendingReplay: number | null = null;
 let pending = false;
 function publishRendered(): void {
   pending = false;
-  twinHook.frameSeq = pendingSeq;
-  if (!twinHook.ready) {
+  if (pendingSeq >= 0) twinHook.frameSeq = pendingSeq;
+  twinHook.replayMs = pendingReplay;
+  twinHook.colourPasses++;
+  if (!twinHook.ready && (pendingSeq >= 0 || pendingReplay !== null)) {
     twinHook.ready = true;
     document.body.dataset.ready = '1';
   }
 }
 
-/** Called from the render loop when the colours of frame `seq` are about to be drawn. */
-export function markFrameRendered(seq: number): void {
+/** Called from the render loop when the colours of live frame `seq` (−1: none) or replayed minute `replayMs` are about to be drawn. */
+export function markFrameRendered(seq: number, replayMs: number | null = null): void {
   pendingSeq = seq;
+  pendingReplay = replayMs;
   if (!pending) {
     pending = true;
     requestAnimationFrame(publishRendered);
   }
+}
+
+/** A colour pass without a frame (e.g. a replayed minute still loading). */
+export function markColoursWritten(): void {
+  markFrameRendered(-1, null);
 }

@@ -6,8 +6,8 @@
 import { useEffect, useRef } from 'react';
 import { METRICS } from '@models/metrics.ts';
 import { Q_MAX, Q_NA, isIngest } from '@models/frame.codec.ts';
-import { buildingIndexOf, live, liveIsStale, useTwin } from '../state/store.ts';
-import { twinHook } from '../scene/testHook.ts';
+import { buildingIndexOf, frameSource, sourceIsStale, useTwin } from '../state/store.ts';
+import { pickAt } from '../scene/picking.ts';
 import { formatNumber } from './format.ts';
 import { T } from './strings.ts';
 
@@ -31,7 +31,9 @@ export function HoverCard() {
     let buildingId: string | null = null;
 
     const fill = () => {
-      const { district, lang, metric, staleAfterS } = useTwin.getState();
+      const { district, view, staleAfterS } = useTwin.getState();
+      const { lang, metric } = view;
+      const live = frameSource();
       const i = buildingId ? buildingIndexOf(buildingId) : -1;
       const b = district?.buildings[i];
       if (!district || !b) return;
@@ -50,7 +52,7 @@ export function HoverCard() {
         if (q === Q_NA) {
           text = both(def.notApplicable);
           from = '';
-        } else if (q > Q_MAX || liveIsStale(performance.now(), staleAfterS)) {
+        } else if (q > Q_MAX || sourceIsStale(live, performance.now(), staleAfterS)) {
           text = both(T.stale);
           from = '';
         } else {
@@ -67,7 +69,8 @@ export function HoverCard() {
 
     const pick = () => {
       pending = 0;
-      const id = twinHook.buildingIdAt(x, y);
+      const index = pickAt(x, y);
+      const id = index < 0 ? null : (useTwin.getState().district?.buildings[index]?.id ?? null);
       if (id !== buildingId) {
         buildingId = id;
         if (id) fill();
@@ -101,7 +104,7 @@ export function HoverCard() {
     stage.addEventListener('wheel', hide, { passive: true });
     const timer = window.setInterval(() => buildingId && fill(), 1000);
     const unsubscribe = useTwin.subscribe((s, prev) => {
-      if (buildingId && (s.metric !== prev.metric || s.lang !== prev.lang)) fill();
+      if (buildingId && s.view !== prev.view) fill();
     });
     return () => {
       stage.removeEventListener('pointermove', onMove);

@@ -7,8 +7,8 @@ const OPTIONS: { lang: Lang; label: string; title: string }[] = [
 ];
 
 export function LangSwitch() {
-  const lang = useTwin((s) => s.lang);
-  const setLang = useTwin((s) => s.setLang);
+  const lang = useTwin((s) => s.view.lang);
+  const { setLang } = useTwin((s) => s.actions);
   return (
     <div className="lang-switch panel panel--pill" role="radiogroup" aria-label={`${T.language.zh} / ${T.language.en}`}>
       {OPTIONS.map((o) => (

@@ -4,10 +4,11 @@
  */
 import { useMemo, useRef } from 'react';
 import { METRICS } from '@models/metrics.ts';
-import { NA_CSS, STALE_CSS, STALE_RGB, rampCss } from '@models/colour.ts';
+import { DIFF_DOMAIN_PP, NA_CSS, STALE_CSS, STALE_RGB, divergingCss, rampCss } from '@models/colour.ts';
+import { TX } from './explorerStrings.ts';
 import { live, useTwin } from '../state/store.ts';
 import { Bi } from './Bi.tsx';
-import { formatNumber, formatShanghaiTime } from './format.ts';
+import { formatNumber, formatShanghaiMinute, formatShanghaiTime } from './format.ts';
 import { T } from './strings.ts';
 import { MetricSwitch } from './MetricSwitch.tsx';
 import { useEverySecond } from './useEverySecond.ts';
@@ -15,13 +16,20 @@ import { useEverySecond } from './useEverySecond.ts';
 const RAMP_STOPS = 24;
 // the hatch darkens alternate stripes to half, as the building shader does
 const staleHatch = `repeating-linear-gradient(135deg, ${STALE_CSS} 0 3px, rgb(${STALE_RGB.map((c) => Math.round(c * 0.5)).join(',')}) 3px 6px)`;
-const rampGradient = `linear-gradient(90deg, ${Array.from({ length: RAMP_STOPS + 1 }, (_, i) => `${rampCss(i / RAMP_STOPS)} ${((i / RAMP_STOPS) * 100).toFixed(1)}%`).join(', ')})`;
+const gradientOf = (css: (t: number) => string) => `linear-gradient(90deg, ${Array.from({ length: RAMP_STOPS + 1 }, (_, i) => `${css(i / RAMP_STOPS)} ${((i / RAMP_STOPS) * 100).toFixed(1)}%`).join(', ')})`;
+const rampGradient = gradientOf(rampCss);
+/** Compare mode's diverging ramp (models/colour.ts DIVERGING_RGB), the same table the scene uses. */
+const divergingGradient = gradientOf(divergingCss);
 
 export function Legend() {
-  const lang = useTwin((s) => s.lang);
-  const metric = useTwin((s) => s.metric);
+  const lang = useTwin((s) => s.view.lang);
+  const metric = useTwin((s) => s.view.metric);
   const simulator = useTwin((s) => s.simulator);
+  const compare = useTwin((s) => s.view.compare);
+  const replayAt = useTwin((s) => (s.view.mode.kind === 'replay' ? s.view.mode.atMs : null));
   const def = METRICS[metric];
+  // compare colours a live metric by its difference from the reference minute (company records keep no history)
+  const comparing = compare.kind !== 'off' && def.live;
   const timeRef = useRef<HTMLSpanElement>(null);
   const [min, max] = def.domain;
   const ticks = useMemo(() => [min, (min + max) / 2, max].map((v) => formatNumber(v, lang)), [min, max, lang]);
@@ -30,9 +38,9 @@ export function Legend() {
   useEverySecond(() => {
     const el = timeRef.current;
     if (!el) return;
-    const text = !def.live ? T.companyRecords[lang] : live.hasFrame ? formatShanghaiTime(live.tsMs) : T.waitingForData[lang];
+    const text = !def.live ? T.companyRecords[lang] : replayAt !== null ? formatShanghaiMinute(replayAt) : live.hasFrame ? formatShanghaiTime(live.tsMs) : T.waitingForData[lang];
     if (el.textContent !== text) el.textContent = text;
-  }, [def.live, lang]);
+  }, [def.live, lang, replayAt]);
 
   return (
     <section className="legend panel" data-testid="legend" data-metric={metric} aria-label={`${T.legend.zh} / ${T.legend.en}`}>
@@ -43,14 +51,36 @@ export function Legend() {
           <Bi text={def.unit} lang={lang} inline />
         </span>
       </div>
-      <div className="legend__ramp" style={{ backgroundImage: rampGradient }} role="img" aria-label={`${min}–${max}`} />
-      <div className="legend__ticks" aria-hidden="true">
-        {ticks.map((t, i) => (
-          <span key={i} data-testid={i === 0 ? 'legend-min' : i === 2 ? 'legend-max' : undefined}>
-            {t}
+      {comparing ? (
+        <div data-testid="compare-legend">
+          <Bi text={compare.kind === 'week' ? TX.compareTitle : TX.compareAtTitle} lang={lang} className="legend__compare-title" />
+          <div className="legend__ramp" style={{ backgroundImage: divergingGradient }} role="img" aria-label={`${DIFF_DOMAIN_PP[0]}–+${DIFF_DOMAIN_PP[1]} ${TX.compareUnit.en}`} />
+          <div className="legend__ticks" aria-hidden="true">
+            <span>{`${DIFF_DOMAIN_PP[0]} ${TX.compareLower[lang]}`}</span>
+            <span>0</span>
+            <span>{`+${DIFF_DOMAIN_PP[1]} ${TX.compareHigher[lang]}`}</span>
+          </div>
+          <span className="legend__unit">
+            <Bi text={TX.compareUnit} lang={lang} inline />
           </span>
-        ))}
-      </div>
+        </div>
+      ) : (
+        <>
+          <div className="legend__ramp" style={{ backgroundImage: rampGradient }} role="img" aria-label={`${min}–${max}`} />
+          <div className="legend__ticks" aria-hidden="true">
+            {ticks.map((t, i) => (
+              <span key={i} data-testid={i === 0 ? 'legend-min' : i === 2 ? 'legend-max' : undefined}>
+                {t}
+              </span>
+            ))}
+          </div>
+          {compare.kind !== 'off' && (
+            <p className="legend__desc legend__desc--note">
+              <Bi text={TX.compareNoHistory} lang={lang} />
+            </p>
+          )}
+        </>
+      )}
       <p className="legend__desc">
         <Bi text={def.description} lang={lang} />
       </p>

@@ -2,7 +2,7 @@ import { useTwin } from '../state/store.ts';
 import { T } from './strings.ts';
 
 export function LoadingOverlay() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const district = useTwin((s) => s.district);
   const error = useTwin((s) => s.districtError);
   if (district) return null;

@@ -4,9 +4,9 @@ import { Bi } from './Bi.tsx';
 import { T } from './strings.ts';
 
 export function MetricSwitch() {
-  const lang = useTwin((s) => s.lang);
-  const metric = useTwin((s) => s.metric);
-  const setMetric = useTwin((s) => s.setMetric);
+  const lang = useTwin((s) => s.view.lang);
+  const metric = useTwin((s) => s.view.metric);
+  const { setMetric } = useTwin((s) => s.actions);
   return (
     <div className="metric-switch" role="radiogroup" aria-label={`${T.metric.zh} / ${T.metric.en}`}>
       {METRIC_IDS.map((id) => (

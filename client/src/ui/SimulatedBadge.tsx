@@ -3,7 +3,7 @@ import { useTwin } from '../state/store.ts';
 import { T } from './strings.ts';
 
 export function SimulatedBadge() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const inView = useTwin((s) => s.simulatedInView);
   const share = useTwin((s) => s.simulatedShare);
   if (!inView) return null;

@@ -3,12 +3,15 @@ import { useRef } from 'react';
 import { live, useTwin } from '../state/store.ts';
 import { formatAge } from './format.ts';
 import { T } from './strings.ts';
+import { TX } from './explorerStrings.ts';
 import { useEverySecond } from './useEverySecond.ts';
 
 export function StatusBadge() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const connection = useTwin((s) => s.connection);
   const staleAfterS = useTwin((s) => s.staleAfterS);
+  // a replayed minute is never shown as live: the badge says replay (the age counter is the live feed's, still running)
+  const replaying = useTwin((s) => s.view.mode.kind === 'replay');
   const badgeRef = useRef<HTMLDivElement>(null);
   const ageRef = useRef<HTMLSpanElement>(null);
   const other = lang === 'zh' ? 'en' : 'zh';
@@ -16,7 +19,8 @@ export function StatusBadge() {
   useEverySecond(() => {
     const badge = badgeRef.current;
     const age = ageRef.current;
-    if (!badge || !age) return;
+    if (!badge) return;
+    if (!age) return;
     const ageMs = performance.now() - live.receivedAtMs;
     const fresh = live.hasFrame && ageMs <= staleAfterS * 1000;
     const text = live.hasFrame ? `${T.lastFrame[lang]} ${formatAge(ageMs, lang)}` : T.noFrameYet[lang];
@@ -26,8 +30,16 @@ export function StatusBadge() {
   }, [lang, staleAfterS]);
 
   return (
-    <div className="status panel panel--pill" data-testid="status-badge" data-status={connection} data-fresh="0" ref={badgeRef} role="status" aria-live="polite">
+    <div className="status panel panel--pill" data-testid="status-badge" data-status={replaying ? 'replay' : connection} data-fresh="0" ref={badgeRef} role="status" aria-live="polite">
       <span className="status__dot" aria-hidden="true" />
+      {replaying ? (
+        <span className="status__text">
+          <span className="status__state">
+            {TX.replay[lang]}
+            <span className="status__state-other">{TX.replay[other]}</span>
+          </span>
+        </span>
+      ) : (
       <span className="status__text">
         {/* connected but no fresh frame: the badge says so (which variant shows is switched by data-fresh, in CSS) */}
         <span className="status__state status__state--fresh">
@@ -43,6 +55,7 @@ export function StatusBadge() {
         {/* the age changes every second: excluded from the live region, so only a change of state is announced */}
         <span className="status__age" ref={ageRef} aria-live="off" />
       </span>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useTwin } from '../state/store.ts';
 import { T } from './strings.ts';
 
 export function TitleBlock() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const primary = lang === 'zh' ? T.title.zh : T.title.en;
   const secondary = lang === 'zh' ? T.title.en : T.title.zh;
   return (

@@ -5,7 +5,8 @@ import { viewCommands } from '../state/viewCommands.ts';
 import { T } from './strings.ts';
 
 export function ViewControls() {
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
+  const { northUp, resetView } = useTwin((s) => s.actions);
   const other = lang === 'zh' ? 'en' : 'zh';
   const needle = useRef<HTMLSpanElement>(null);
   useEffect(() => {
@@ -22,7 +23,7 @@ export function ViewControls() {
         data-testid="compass"
         title={`${T.northUp[lang]} / ${T.northUp[other]}`}
         aria-label={`${T.northUp.zh} / ${T.northUp.en}`}
-        onClick={() => viewCommands.northUp()}
+        onClick={() => northUp()}
       >
         <span className="compass__needle" ref={needle}>
           <svg viewBox="0 0 40 40" aria-hidden="true">
@@ -34,7 +35,7 @@ export function ViewControls() {
           </svg>
         </span>
       </button>
-      <button type="button" className="reset-view panel panel--pill" data-testid="reset-view" onClick={() => viewCommands.resetView()}>
+      <button type="button" className="reset-view panel panel--pill" data-testid="reset-view" onClick={() => resetView()}>
         <svg viewBox="0 0 24 24" aria-hidden="true" className="reset-view__icon">
           <path d="M4 9V4h5M20 15v5h-5M4 4l6 6M20 20l-6-6" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
         </svg>

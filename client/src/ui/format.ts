@@ -38,3 +38,8 @@ export function formatAge(ms: number, lang: Lang): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   return `${Math.floor(s / 3600)} h ago`;
 }
+
+/** "2026-11-28 14:05 UTC+8": a minute of history, in Shanghai time. */
+export function formatShanghaiMinute(tsMs: number): string {
+  return `${shanghaiTime.format(tsMs).slice(0, 16)} UTC+8`;
+}

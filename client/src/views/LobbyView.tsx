@@ -19,7 +19,7 @@ import './lobby/lobby.css';
 const LANG_TURN_MS = 30_000;
 
 function useWallLang(): Lang {
-  const storeLang = useTwin((s) => s.lang);
+  const storeLang = useTwin((s) => s.view.lang);
   const fixed = new URLSearchParams(window.location.search).has('lang');
   const [lang, setLang] = useState<Lang>(storeLang);
   useEffect(() => {

@@ -1,26 +1,26 @@
-/** Static district data, current state and health. */
+/** Static district data (compressed once per version), current state (streamed) and health. */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { HealthResponse, StateResponse } from '@models/api.ts';
+import type { HealthResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from '../config.ts';
-import type { LiveState } from '../live/live.state.ts';
-import type { LiveLoop } from '../live/live.loop.ts';
+import type { StateDocument } from '../engine/state.document.ts';
+import { negotiate, type DistrictPayload } from '../gateway/district.payload.ts';
 
 interface Deps {
   district: District;
-  state: LiveState;
-  loop: LiveLoop;
+  /** The district JSON, pre-compressed (gateway/district.payload.ts). */
+  payload: DistrictPayload;
+  /** The current state as JSON chunks, built once per tick off the loop (engine/state.document.ts). */
+  stateDocument: StateDocument;
   options: AppOptions;
   clients: () => number;
   /** ok, or degraded with the reasons (ops/health.ts). */
   health: () => Pick<HealthResponse, 'status' | 'reasons'>;
 }
 
-export function registerDistrictRoutes(http: FastifyInstance, { district, state, loop, options, clients, health }: Deps): void {
+export function registerDistrictRoutes(http: FastifyInstance, { district, payload, stateDocument, options, clients, health }: Deps): void {
   const startedAt = options.now();
-  // The district never changes while the server runs: serialise it once.
-  const districtJson = JSON.stringify(district);
-  const etag = `"${district.version.toString(16)}"`;
 
   http.get('/healthz', async (): Promise<HealthResponse> => ({
     ...health(),
@@ -32,22 +32,17 @@ export function registerDistrictRoutes(http: FastifyInstance, { district, state,
   }));
 
   http.get('/api/v1/district', async (req, reply) => {
-    reply.header('etag', etag).header('cache-control', 'no-cache');
-    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type('application/json').send(districtJson);
+    const encoding = payload.choose(negotiate(req.headers['accept-encoding']));
+    reply.header('etag', payload.etag(encoding)).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+    if (payload.notModified(req.headers['if-none-match'])) return reply.code(304).send();
+    const body = await payload.body(encoding);
+    if (encoding !== 'identity') reply.header('content-encoding', encoding);
+    return reply.type('application/json').send(body);
   });
 
-  http.get('/api/v1/state', async (): Promise<StateResponse> => {
-    const wall = options.now();
-    return {
-      datasetVersion: district.version,
-      serverTime: new Date(wall).toISOString(),
-      districtTime: new Date(loop.districtTime(wall)).toISOString(),
-      staleAfterS: options.staleAfterS,
-      simulator: options.simulator,
-      buildings: state.buildingStates(wall),
-      suppliers: [...state.pools.values()],
-      companies: [...state.companies.values()],
-    };
+  // StateResponse (models/api.ts), written in chunks.
+  http.get('/api/v1/state', async (_req, reply) => {
+    const chunks = await stateDocument.chunks();
+    return reply.type('application/json').send(Readable.from(chunks));
   });
 }

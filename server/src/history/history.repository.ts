@@ -89,6 +89,7 @@ export interface HistoryRepository {
   readonly backend: 'sqlite' | 'postgres';
   /** Run `fn` in one transaction; resolves after the commit, or rejects having written nothing. */
   write<T>(fn: (tx: HistoryWriteTx) => Promise<T>): Promise<T>;
+  /** Rows of one sampled minute; may be called several times for one minute (the sampler writes it in chunks). */
   writeSampledMinute(minute: number, buildings: readonly MinuteValue[], pools: readonly PoolMinute[]): Promise<void>;
   pruneBatch(cutoffMs: number, limit: number): Promise<number>;
   current(): Promise<{ buildings: CurrentBuildingRow[]; pools: CurrentPoolRow[]; companies: CurrentCompanyRow[] }>;

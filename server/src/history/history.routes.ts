@@ -5,7 +5,6 @@
  * reader threads (history.reader.ts), never on the event loop; a full reader pool answers 429 / an ack with retryAfterS.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Server } from 'socket.io';
 import {
   CapacityQuery,
   ClusterHistoryQuery,
@@ -21,7 +20,7 @@ import {
   type HistoryResponse,
   type PoolHistoryResponse,
 } from '@models/api.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '@models/events.ts';
+import type { TwinSocket } from '../gateway/gateway.ts';
 import { encodeFrame, FRAME_KIND, NOT_APPLICABLE } from '@models/frame.codec.ts';
 import { LIVE_METRICS } from '@models/metrics.ts';
 import { toInputIssues, type InputIssue } from '@models/telemetry.ts';
@@ -66,7 +65,7 @@ function bucketing(fromIso: string, toIso: string, points: number) {
   return { from, to, bucket, tsOf: (b: number) => new Date((from + b * bucket) * MINUTE_MS).toISOString() };
 }
 
-export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientToServerEvents, ServerToClientEvents>, { history, state, now, limits: given }: Deps): HistoryReads {
+export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler: (socket: TwinSocket) => void) => void, { history, state, now, limits: given }: Deps): HistoryReads {
   const { district } = state;
   const limits = { ...DEFAULT_HISTORY_READ_LIMITS, ...given };
   const reader = new HistoryReader(history.file, { threads: limits.threads, maxQueued: limits.maxQueued });
@@ -231,7 +230,7 @@ export function registerHistoryRoutes(http: FastifyInstance, io: Server<ClientTo
     return encodeFrame({ kind: FRAME_KIND.replay, datasetVersion: district.version, seq: 0, tsMs: minute * MINUTE_MS }, { occupancy, computeLoad, occupancyIngest, computeIngest });
   };
 
-  io.on('connection', (socket) => {
+  onSocket((socket) => {
     socket.on('disconnect', () => perSocket.forget(socket.id));
     socket.on('history:minute', (request, ack) => {
       if (typeof ack !== 'function') return;

@@ -233,7 +233,7 @@ export class HistoryStore {
     this.stmt.saveCurrentCompany.run(c.companyId, c.buildingId, c.headcount, c.registeredModels, c.tsMs);
   }
 
-  /** Write one sampled minute of the live state, in one transaction. */
+  /** Write rows of one sampled minute in one transaction; the sampler calls it once per chunk (rows already stored are kept). */
   writeSampledMinute(minute: number, buildings: readonly MinuteValue[], pools: readonly PoolMinute[]): void {
     // Sampled minutes acknowledge nothing to anyone, so they skip the commit-time sync that blocks the event loop
     // (the next FULL commit, or a checkpoint, syncs them); ingest batches keep synchronous=FULL.

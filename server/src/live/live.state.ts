@@ -1,33 +1,40 @@
 /**
  * The current value of everything live: per-building metrics (columnar, by building index), supplier pools and
- * company records, each with the time it describes and the source that wrote it. Sources write here; the
- * broadcaster, the REST API and history read from here.
+ * company records, each with the time it describes and the source that wrote it. Owned by the district engine (the
+ * one writer); every write goes through `offerMetric`, `offerPool` or `offerCompany`, which ask
+ * engine/precedence.ts whether the value may replace the current one.
  *
- * Precedence: a reading from a real feed (ingest) always replaces a simulated value; among ingest readings an older
- * one never replaces a newer one; the simulator never overwrites an ingest value that is still fresh.
+ * Values are kept as Float64 so that an ingested 0.091 reads back as 0.091 (the frame quantises to bytes anyway).
  */
 import type { BuildingState, CompanyState, PoolState, SourcedValue } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import { NOT_APPLICABLE, type FrameValues } from '@models/frame.codec.ts';
-import type { LiveMetric, ValueSource } from '@models/metrics.ts';
+import type { LiveMetric } from '@models/metrics.ts';
+import { replaces, replacesCode, SOURCE_INGEST, SOURCE_NONE, SOURCE_SIMULATED, sourceName, type PrecedenceRules, type SourceCode } from '../engine/precedence.ts';
 
-export const SOURCE_NONE = 0;
-export const SOURCE_SIMULATED = 1;
-export const SOURCE_INGEST = 2;
-type SourceCode = typeof SOURCE_NONE | typeof SOURCE_SIMULATED | typeof SOURCE_INGEST;
+export { SOURCE_INGEST, SOURCE_NONE, SOURCE_SIMULATED } from '../engine/precedence.ts';
 
-const sourceName = (code: number): ValueSource | null => (code === SOURCE_INGEST ? 'ingest' : code === SOURCE_SIMULATED ? 'simulated' : null);
+/** Never set, or older than STALE_AFTER_S: simulated values by the district clock (which may run faster), real readings by the wall. */
+export function isStaleAt(source: number, tsMs: number, districtTimeMs: number, wallNowMs: number, staleAfterMs: number): boolean {
+  if (source === SOURCE_NONE) return true;
+  return (source === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - tsMs > staleAfterMs;
+}
 
 export class MetricColumn {
-  readonly value: Float32Array;
+  readonly value: Float64Array;
   /** ms since epoch the value describes; 0 = never set. */
   readonly ts: Float64Array;
   readonly source: Uint8Array;
   constructor(n: number) {
-    this.value = new Float32Array(n).fill(NaN);
+    this.value = new Float64Array(n).fill(NaN);
     this.ts = new Float64Array(n);
     this.source = new Uint8Array(n);
   }
+}
+
+export interface LiveStateOptions {
+  /** SIMULATOR=on: simulated values replace real readings in the live view (they are still stored in history). */
+  simulatorOverridesIngest?: boolean;
 }
 
 export class LiveState {
@@ -38,7 +45,12 @@ export class LiveState {
   readonly companies = new Map<string, CompanyState>();
   /** The district clock: the time the latest simulated values describe (wall clock when the simulator is off). */
   districtTimeMs = 0;
+  /** Bumped on every write: readers cache what they derive from the state by it. */
+  revision = 0;
   readonly staleAfterMs: number;
+  private readonly simulatorOverridesIngest: boolean;
+  /** Reused by every precedence check (no allocation in the tick). */
+  private readonly rules: PrecedenceRules;
   // reused for every frame
   private readonly frameOcc: Float32Array;
   private readonly frameCmp: Float32Array;
@@ -48,11 +60,14 @@ export class LiveState {
   constructor(
     readonly district: District,
     staleAfterS: number,
+    options: LiveStateOptions = {},
   ) {
     this.n = district.buildings.length;
     this.index = new Map(district.buildings.map((b, i) => [b.id, i]));
     this.metrics = { occupancy: new MetricColumn(this.n), computeLoad: new MetricColumn(this.n) };
     this.staleAfterMs = staleAfterS * 1000;
+    this.simulatorOverridesIngest = options.simulatorOverridesIngest ?? false;
+    this.rules = { wallNowMs: 0, ingestHoldsMs: this.staleAfterMs, simulatorOverridesIngest: this.simulatorOverridesIngest };
     this.frameOcc = new Float32Array(this.n);
     this.frameCmp = new Float32Array(this.n);
     this.frameOccIngest = new Uint8Array(this.n);
@@ -62,41 +77,59 @@ export class LiveState {
     }
   }
 
-  /** Write a simulated value unless a fresh ingest value holds the slot (`overrideIngest`: SIMULATOR=on). */
-  setSimulated(metric: LiveMetric, i: number, value: number, tsMs: number, wallNowMs: number, overrideIngest = false): void {
-    const col = this.metrics[metric];
-    if (!overrideIngest && col.source[i] === SOURCE_INGEST && wallNowMs - col.ts[i]! <= this.staleAfterMs) return;
-    col.value[i] = value;
-    col.ts[i] = tsMs;
-    col.source[i] = SOURCE_SIMULATED;
+  private rulesAt(wallNowMs: number, ingestHoldsMs: number, override: boolean): PrecedenceRules {
+    const r = this.rules;
+    r.wallNowMs = wallNowMs;
+    r.ingestHoldsMs = ingestHoldsMs;
+    r.simulatorOverridesIngest = override;
+    return r;
   }
 
-  /** Apply an ingested value; returns false when a newer ingest value is already current. */
-  setIngested(metric: LiveMetric, i: number, value: number, tsMs: number): boolean {
+  /** Offer a building metric value; written when precedence allows it. Returns whether it was written. */
+  offerMetric(metric: LiveMetric, i: number, value: number, tsMs: number, source: SourceCode, wallNowMs: number, overrideIngest = this.simulatorOverridesIngest): boolean {
     const col = this.metrics[metric];
-    if (col.source[i] === SOURCE_INGEST && col.ts[i]! > tsMs) return false;
+    if (!replacesCode(col.source[i]!, col.ts[i]!, source, tsMs, this.rulesAt(wallNowMs, this.staleAfterMs, overrideIngest))) return false;
     col.value[i] = value;
     col.ts[i] = tsMs;
-    col.source[i] = SOURCE_INGEST;
+    col.source[i] = source;
+    this.revision++;
     return true;
+  }
+
+  /** Offer a supplier pool; a real reading holds against the simulator while it is fresh. */
+  offerPool(pool: PoolState, wallNowMs: number): boolean {
+    if (!replaces(this.pools.get(pool.supplierId), pool, this.rulesAt(wallNowMs, this.staleAfterMs, this.simulatorOverridesIngest))) return false;
+    this.pools.set(pool.supplierId, pool);
+    this.revision++;
+    return true;
+  }
+
+  /** Offer a company record; a real reading holds against the simulator until a newer real one. */
+  offerCompany(company: CompanyState, wallNowMs: number): boolean {
+    if (!replaces(this.companies.get(company.companyId), company, this.rulesAt(wallNowMs, Infinity, this.simulatorOverridesIngest))) return false;
+    this.companies.set(company.companyId, company);
+    this.revision++;
+    return true;
+  }
+
+  /** A simulated value (`overrideIngest`: SIMULATOR=on). */
+  setSimulated(metric: LiveMetric, i: number, value: number, tsMs: number, wallNowMs: number, overrideIngest = this.simulatorOverridesIngest): boolean {
+    return this.offerMetric(metric, i, value, tsMs, SOURCE_SIMULATED, wallNowMs, overrideIngest);
+  }
+
+  /** A real reading; returns false when a newer real reading is already current. */
+  setIngested(metric: LiveMetric, i: number, value: number, tsMs: number): boolean {
+    return this.offerMetric(metric, i, value, tsMs, SOURCE_INGEST, tsMs);
   }
 
   /** Restore a value from history at start-up, as the source recorded it. */
   restore(metric: LiveMetric, i: number, value: number, tsMs: number, source: SourceCode): void {
-    const col = this.metrics[metric];
-    if (col.ts[i]! > tsMs) return;
-    col.value[i] = value;
-    col.ts[i] = tsMs;
-    col.source[i] = source;
+    this.offerMetric(metric, i, value, tsMs, source, tsMs);
   }
 
   isStale(metric: LiveMetric, i: number, wallNowMs: number): boolean {
     const col = this.metrics[metric];
-    const src = col.source[i];
-    if (src === SOURCE_NONE) return true;
-    // Simulated values are judged against the simulated clock (which may run faster); real readings against the wall.
-    const now = src === SOURCE_SIMULATED ? this.districtTimeMs : wallNowMs;
-    return now - col.ts[i]! > this.staleAfterMs;
+    return isStaleAt(col.source[i]!, col.ts[i]!, this.districtTimeMs, wallNowMs, this.staleAfterMs);
   }
 
   /** Frame columns with stale values as NaN. Returns reused arrays: encode them before the next call. */

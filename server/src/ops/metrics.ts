@@ -2,7 +2,7 @@
  * Operations metrics in the Prometheus format (prom-client), served at GET /metrics. One registry per process; the
  * few calls other modules make are one line each:
  *
- *   metrics.observeTick(() => this.tick(), () => clients)   live loop: tick duration, frames broadcast and deliveries
+ *   metrics.observeTick(() => this.tick(), () => clients)   district engine: tick duration, frames broadcast and deliveries
  *   metrics.historyWrite.observe(seconds)                     history write time (ops/health.ts times every transaction)
  *   metrics.ingestHttpResponse / ingestSocketAck / ingestRefused / ingestAccepted   ingest outcomes by reason
  *

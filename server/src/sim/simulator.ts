@@ -211,9 +211,12 @@ export class Simulator {
       pool.allocatedPflops += rt.allocationPflops;
       pool.usedPflops += rt.inUsePflops;
     }
+    // Presence depends only on the use and the time: once per use per step, not once per building.
+    const presenceOf = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const b = buildings[i]!;
-      const p = presence(b.use, tMs);
+      let p = presenceOf.get(b.use);
+      if (p === undefined) presenceOf.set(b.use, (p = presence(b.use, tMs)));
       const drift = 1 + 0.06 * smoothNoise(this.options.seed, i, tMs, 10 * 60_000);
       let occupancy: number;
       if (b.capacityPeople === 0) occupancy = NOT_APPLICABLE;

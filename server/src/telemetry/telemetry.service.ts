@@ -1,15 +1,20 @@
 /**
  * Ingest, one function for both transports (HTTP route and `/ingest` namespace): validate the whole batch, store it in
- * one transaction (raw readings, minute aggregates, newest values), and only then apply it to the live state, which
- * the next tick broadcasts. A batch is all or nothing, for the database and for the live state.
+ * one transaction (raw readings, minute aggregates, newest values), and only then hand it to the district engine
+ * (`EngineIngest`), which decides by precedence what becomes current; the next tick broadcasts it. A batch is all or
+ * nothing, for the database and for the live state.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CompanyState, PoolState } from '@models/api.ts';
 import type { DistrictEvent } from '@models/events.ts';
 import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
 import { makeTelemetryBatchSchema, toInputIssues, type IngestAccepted, type InputIssue, type Reading } from '@models/telemetry.ts';
+import type { District } from '@models/district.ts';
 import type { AppOptions } from '../config.ts';
-import { SOURCE_INGEST, type LiveState } from '../live/live.state.ts';
+import type { LiveState } from '../live/live.state.ts';
+import { replacesCode, SOURCE_INGEST } from '../engine/precedence.ts';
+import { StateIngest } from '../engine/ingest.apply.ts';
+import type { EngineIngest, IngestChanges } from '../engine/engine.interface.ts';
 import { minuteOf, type HistoryStore } from '../history/history.store.ts';
 
 /** How far ahead of the server clock a device's timestamp may be. */
@@ -41,9 +46,14 @@ interface MinuteSum {
   count: number;
 }
 
+/** Within a batch, the newest reading of a slot wins, by the engine's rule (engine/precedence.ts). */
+const BATCH_RULES = { wallNowMs: 0, ingestHoldsMs: Infinity, simulatorOverridesIngest: false };
+const newer = (current: { tsMs: number } | undefined, tsMs: number) => current === undefined || replacesCode(SOURCE_INGEST, current.tsMs, SOURCE_INGEST, tsMs, BATCH_RULES);
+
 /**
- * What a batch changes, gathered while its readings are stored, written in the batch's transaction, and applied to
- * the live state only after the commit. Numeric keys: slot = building index × 2 + metric.
+ * What a batch changes, gathered while its readings are stored, written in the batch's transaction, and handed to the
+ * engine only after the commit (the engine decides, by precedence, what becomes current). Numeric keys: slot =
+ * building index × 2 + metric.
  */
 class BatchChanges {
   readonly minutes = new Map<number, MinuteSum>();
@@ -51,24 +61,28 @@ class BatchChanges {
   readonly pools = new Map<string, { pool: PoolState; reading: number }>();
   readonly companies = new Map<string, { company: CompanyState; reading: number }>();
 
-  constructor(private readonly state: LiveState) {}
+  constructor(
+    private readonly district: District,
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly engine: EngineIngest,
+  ) {}
 
   add(r: Reading, tsMs: number, reading: number): void {
-    const { state } = this;
     if (r.kind === 'building') {
-      const index = state.index.get(r.buildingId)!;
+      const index = this.index.get(r.buildingId)!;
       // People count becomes a share of design capacity (capacityIssues refused buildings without one).
-      const occupancy = r.occupancy ?? (r.peopleCount === undefined ? undefined : Math.min(r.peopleCount / state.district.buildings[index]!.capacityPeople, 1));
+      const occupancy = r.occupancy ?? (r.peopleCount === undefined ? undefined : Math.min(r.peopleCount / this.district.buildings[index]!.capacityPeople, 1));
       if (occupancy !== undefined) this.addMetric(r.buildingId, index, 'occupancy', occupancy, tsMs, reading);
       if (r.computeLoad !== undefined) this.addMetric(r.buildingId, index, 'computeLoad', r.computeLoad, tsMs, reading);
     } else if (r.kind === 'supplier') {
-      const current = this.pools.get(r.supplierId)?.pool ?? state.pools.get(r.supplierId);
-      if (current?.source === 'ingest' && current.tsMs > tsMs) return;
+      if (!newer(this.pools.get(r.supplierId)?.pool, tsMs)) return;
       const { supplierId, capacityPflops, allocatedPflops, usedPflops } = r;
       this.pools.set(supplierId, { pool: { supplierId, capacityPflops, allocatedPflops, usedPflops, tsMs, source: 'ingest' }, reading });
     } else {
-      const current = this.companies.get(r.companyId)?.company ?? state.companies.get(r.companyId)!;
-      if (current.source === 'ingest' && current.tsMs > tsMs) return;
+      const pending = this.companies.get(r.companyId)?.company;
+      if (!newer(pending, tsMs)) return;
+      // A partial reading (only a headcount, say) keeps the rest of the record as it is now.
+      const current = pending ?? this.engine.company(r.companyId)!;
       const company: CompanyState = {
         companyId: r.companyId,
         buildingId: r.buildingId === undefined ? current.buildingId : r.buildingId,
@@ -82,56 +96,52 @@ class BatchChanges {
   }
 
   private addMetric(buildingId: string, index: number, metric: LiveMetric, value: number, tsMs: number, reading: number): void {
+    const n = this.district.buildings.length;
     const slot = index * 2 + (metric === 'occupancy' ? 0 : 1);
     const minute = minuteOf(tsMs);
-    const sum = this.minutes.get(minute * 2 * this.state.n + slot);
+    const sum = this.minutes.get(minute * 2 * n + slot);
     if (sum) {
       sum.total += value;
       sum.count += 1;
-    } else this.minutes.set(minute * 2 * this.state.n + slot, { buildingId, metric, minute, total: value, count: 1 });
-    // As LiveState.setIngested decides: an older ingest value never replaces a newer one.
-    const col = this.state.metrics[metric];
-    const currentTs = this.metrics.get(slot)?.tsMs ?? (col.source[index] === SOURCE_INGEST ? col.ts[index]! : -Infinity);
-    if (tsMs >= currentTs) this.metrics.set(slot, { metric, index, value, tsMs, reading });
+    } else this.minutes.set(minute * 2 * n + slot, { buildingId, metric, minute, total: value, count: 1 });
+    if (newer(this.metrics.get(slot), tsMs)) this.metrics.set(slot, { metric, index, value, tsMs, reading });
   }
 
   /** In the batch's transaction: one minute row per building, metric and minute (not per reading), and the newest values. */
   save(history: HistoryStore): void {
     for (const m of this.minutes.values()) history.addBuildingReadings(m.buildingId, m.metric, m.minute, m.total / m.count, m.count);
-    for (const m of this.metrics.values()) history.saveCurrentBuilding(this.state.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
+    for (const m of this.metrics.values()) history.saveCurrentBuilding(this.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
     for (const { pool } of this.pools.values()) history.saveCurrentPool(pool);
     for (const { company } of this.companies.values()) history.saveCurrentCompany(company);
   }
 
-  /** After the commit: make it all current. Returns the readings that now are current values, and company records as they were. */
-  apply(): { applied: number; companiesBefore: CompanyState[] } {
-    const { state } = this;
-    const applied = new Set<number>();
-    for (const m of this.metrics.values()) {
-      state.setIngested(m.metric, m.index, m.value, m.tsMs);
-      applied.add(m.reading);
-    }
-    for (const { pool, reading } of this.pools.values()) {
-      state.pools.set(pool.supplierId, pool);
-      applied.add(reading);
-    }
-    const companiesBefore: CompanyState[] = [];
-    for (const { company, reading } of this.companies.values()) {
-      companiesBefore.push(state.companies.get(company.companyId)!);
-      state.companies.set(company.companyId, company);
-      applied.add(reading);
-    }
-    return { applied: applied.size, companiesBefore };
+  /** What the engine gets after the commit. */
+  toEngine(): IngestChanges {
+    return {
+      datasetVersion: this.district.version,
+      metrics: [...this.metrics.values()].map((m) => ({ buildingIndex: m.index, metric: m.metric, value: m.value, tsMs: m.tsMs, reading: m.reading })),
+      pools: [...this.pools.values()],
+      companies: [...this.companies.values()],
+    };
   }
 }
 
-export interface TelemetryServiceDeps {
-  state: LiveState;
+export type TelemetryServiceDeps = {
   history: HistoryStore;
   options: Pick<AppOptions, 'ingestToken' | 'now'>;
-  /** Company records changed by a batch (the live loop only broadcasts simulated ones). */
-  onCompanies?: (changes: CompanyState[], events: DistrictEvent[]) => void;
-}
+} & (
+  | {
+      district: District;
+      /** The district engine: where durable readings go (it decides what becomes current and publishes changes). */
+      engine: EngineIngest;
+    }
+  | {
+      /** Standalone (unit tests, bench): apply straight to this state. */
+      state: LiveState;
+      /** Company records changed by a batch, with the move events they caused. */
+      onCompanies?: (changes: CompanyState[], events: DistrictEvent[]) => void;
+    }
+);
 
 const ROLLBACK = Symbol('rollback');
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -141,8 +151,15 @@ export class TelemetryService {
   /** Digests are compared, so both sides have the same length for timingSafeEqual. */
   private readonly tokenDigest: Buffer | null;
 
+  private readonly district: District;
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly engine: EngineIngest;
+
   constructor(private readonly deps: TelemetryServiceDeps) {
-    const { district } = deps.state;
+    const district = 'engine' in deps ? deps.district : deps.state.district;
+    this.district = district;
+    this.index = new Map(district.buildings.map((b, i) => [b.id, i]));
+    this.engine = 'engine' in deps ? deps.engine : new StateIngest(deps.state, deps.options.now, deps.onCompanies);
     this.schema = makeTelemetryBatchSchema({
       buildingIds: new Set(district.buildings.map((b) => b.id)),
       supplierIds: new Set(district.suppliers.map((s) => s.id)),
@@ -168,9 +185,9 @@ export class TelemetryService {
     const issues = this.capacityIssues(readings);
     if (issues.length > 0) return { ok: false, issues };
 
-    const { state, history, options } = this.deps;
+    const { history, options } = this.deps;
     const receivedMs = options.now();
-    const changes = new BatchChanges(state);
+    const changes = new BatchChanges(this.district, this.index, this.engine);
     let stored = 0;
     const conflicts: InputIssue[] = [];
     try {
@@ -193,40 +210,22 @@ export class TelemetryService {
       if (err === ROLLBACK) return { ok: false, status: 409, issues: conflicts };
       throw err;
     }
-    // Durable: only now may the live state show it.
-    const { applied, companiesBefore } = changes.apply();
-    if (companiesBefore.length > 0) {
-      const after = companiesBefore.map((before) => state.companies.get(before.companyId)!);
-      const events = after.map((a, k) => this.moveEvent(companiesBefore[k]!, a)).filter((e) => e !== null);
-      this.deps.onCompanies?.(after, events);
-    }
+    // Durable: only now may the engine make it current (and the next tick broadcast it).
+    const { applied } = this.engine.applyIngest(changes.toEngine());
     return { ok: true, accepted: { received: readings.length, stored, applied } };
   }
 
   /** Occupancy is a share of design capacity: a building without one has no occupancy to report. */
   private capacityIssues(readings: readonly Reading[]): InputIssue[] {
-    const { state } = this.deps;
     const issues: InputIssue[] = [];
     readings.forEach((r, i) => {
       if (r.kind !== 'building' || (r.occupancy === undefined && r.peopleCount === undefined)) return;
-      if (state.district.buildings[state.index.get(r.buildingId)!]!.capacityPeople === 0) {
+      if (this.district.buildings[this.index.get(r.buildingId)!]!.capacityPeople === 0) {
         const field = r.occupancy !== undefined ? 'occupancy' : 'peopleCount';
         issues.push({ path: `readings.${i}.${field}`, message: `building "${r.buildingId}" has no people capacity, so occupancy does not apply to it` });
       }
     });
     return issues;
-  }
-
-  private moveEvent(before: CompanyState, after: CompanyState): DistrictEvent | null {
-    if (before.buildingId === after.buildingId) return null;
-    const { district } = this.deps.state;
-    const company = district.companies.find((c) => c.id === after.companyId)!;
-    if (after.buildingId === null) {
-      return { tsMs: after.tsMs, kind: 'moved-out', companyId: company.id, buildingId: before.buildingId, text: { zh: `${company.name.zh} 迁出`, en: `${company.name.en} moved out` }, source: 'ingest' };
-    }
-    const building = district.buildings[this.deps.state.index.get(after.buildingId)!]!;
-    const where = building.name ?? { zh: building.id, en: building.id };
-    return { tsMs: after.tsMs, kind: 'moved-in', companyId: company.id, buildingId: building.id, text: { zh: `${company.name.zh} 入驻 ${where.zh}`, en: `${company.name.en} moved into ${where.en}` }, source: 'ingest' };
   }
 }
 
@@ -241,13 +240,13 @@ export function restoreIngested(history: HistoryStore, state: LiveState): void {
   const supplierIds = new Set(state.district.suppliers.map((s) => s.id));
   for (const p of pools) {
     if (!supplierIds.has(p.supplier_id)) continue;
-    state.pools.set(p.supplier_id, { supplierId: p.supplier_id, capacityPflops: p.capacity_pflops, allocatedPflops: p.allocated_pflops, usedPflops: p.used_pflops, tsMs: p.ts_ms, source: 'ingest' });
+    state.offerPool({ supplierId: p.supplier_id, capacityPflops: p.capacity_pflops, allocatedPflops: p.allocated_pflops, usedPflops: p.used_pflops, tsMs: p.ts_ms, source: 'ingest' }, p.ts_ms);
   }
   for (const c of companies) {
     const known = state.companies.get(c.company_id);
     if (!known) continue;
     // A building that left the data set since: keep the data set's answer rather than invent a move-out.
     const buildingId = c.building_id !== null && !state.index.has(c.building_id) ? known.buildingId : c.building_id;
-    state.companies.set(c.company_id, { companyId: c.company_id, buildingId, headcount: c.headcount, registeredModels: c.registered_models, tsMs: c.ts_ms, source: 'ingest' });
+    state.offerCompany({ companyId: c.company_id, buildingId, headcount: c.headcount, registeredModels: c.registered_models, tsMs: c.ts_ms, source: 'ingest' }, c.ts_ms);
   }
 }

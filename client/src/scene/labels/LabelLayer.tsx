@@ -90,7 +90,7 @@ const OBSTACLE_SELECTOR = '[data-label-obstacle]';
 
 export function LabelLayer() {
   const district = useTwin((s) => s.district);
-  const lang = useTwin((s) => s.lang);
+  const lang = useTwin((s) => s.view.lang);
   const specs = useMemo(() => (district ? labelSpecs(district) : []), [district]);
   const container = useRef<HTMLDivElement>(null);
 
