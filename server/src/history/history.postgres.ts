@@ -13,7 +13,7 @@
 import pg from 'pg';
 import type { LiveMetric } from '@models/metrics.ts';
 import type { Reading } from '@models/telemetry.ts';
-import type { BucketRow, DistrictMinuteRows, OccupancyPercentileRow, PoolBucketRow } from './history.reader.ts';
+import { ReadersBusyError, type BucketRow, type DistrictMinuteRows, type OccupancyPercentileRow, type PoolBucketRow } from './history.reader.ts';
 import type { BucketRange, BuildingReadings, CurrentBuilding, CurrentCompany, CurrentPool, HistoryRepository, HistoryWriteTx, ReadingRow } from './history.repository.ts';
 import {
   ENTITY_KIND,
@@ -116,6 +116,8 @@ export interface PostgresHistoryOptions {
   schema?: string;
   /** Connections in the pool. */
   max?: number;
+  /** Reads in flight or waiting; one more is refused with ReadersBusyError (429 with a retry time), as SQLite's pool. */
+  maxQueuedReads?: number;
 }
 
 export class SchemaErrorPg extends Error {}
@@ -216,6 +218,19 @@ export class PostgresHistoryRepository implements HistoryRepository {
       const k = `${ENTITY_KIND[kind]}:${key}`;
       return this.entities.get(k) ?? learned.get(k)!;
     };
+  }
+
+  private readsInFlight = 0;
+
+  /** A read, refused at once when too many are in flight or waiting (never queued without limit). */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.readsInFlight >= (this.options.maxQueuedReads ?? Infinity)) throw new ReadersBusyError(1);
+    this.readsInFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.readsInFlight--;
+    }
   }
 
   private remember(learned: Map<string, number>): void {
@@ -474,53 +489,61 @@ export class PostgresHistoryRepository implements HistoryRepository {
   }
 
   async series(buildingIds: string[], metric: LiveMetric, r: BucketRange): Promise<BucketRow[][]> {
-    const { rows } = await this.pool.query<BucketRow & { i: number }>(
-      `SELECT k.i, (m.minute - $3) / $5 AS b, avg(m.value) AS value, max(m.source) AS source
-       FROM unnest($1::text[]) WITH ORDINALITY AS k(key, i)
-       JOIN entity e ON e.kind = ${ENTITY_KIND.building} AND e.key = k.key
-       JOIN building_minute m ON m.building = e.id AND m.metric = $2 AND m.minute BETWEEN $3 AND $4
-       GROUP BY k.i, b ORDER BY k.i, b`,
-      [buildingIds, metricCode(metric), r.from, r.to, r.bucket],
-    );
-    const out: BucketRow[][] = buildingIds.map(() => []);
-    for (const { i, b, value, source } of rows) out[i - 1]!.push({ b, value, source });
-    return out;
+    return this.read(async () => {
+      const { rows } = await this.pool.query<BucketRow & { i: number }>(
+        `SELECT k.i, (m.minute - $3) / $5 AS b, avg(m.value) AS value, max(m.source) AS source
+         FROM unnest($1::text[]) WITH ORDINALITY AS k(key, i)
+         JOIN entity e ON e.kind = ${ENTITY_KIND.building} AND e.key = k.key
+         JOIN building_minute m ON m.building = e.id AND m.metric = $2 AND m.minute BETWEEN $3 AND $4
+         GROUP BY k.i, b ORDER BY k.i, b`,
+        [buildingIds, metricCode(metric), r.from, r.to, r.bucket],
+      );
+      const out: BucketRow[][] = buildingIds.map(() => []);
+      for (const { i, b, value, source } of rows) out[i - 1]!.push({ b, value, source });
+      return out;
+    });
   }
 
   async weightedSeries(weights: Record<string, number>, metric: LiveMetric, r: BucketRange): Promise<BucketRow[]> {
-    const entries = Object.entries(weights);
-    const { rows } = await this.pool.query<BucketRow>(
-      `WITH w AS (SELECT e.id AS building, w.weight FROM unnest($1::text[], $2::double precision[]) AS w(key, weight)
-                  JOIN entity e ON e.kind = ${ENTITY_KIND.building} AND e.key = w.key)
-       SELECT (m.minute - $4) / $6 AS b, sum(m.value * w.weight) / sum(w.weight) AS value, max(m.source) AS source
-       FROM w JOIN building_minute m ON m.building = w.building AND m.metric = $3 AND m.minute BETWEEN $4 AND $5
-       GROUP BY b ORDER BY b`,
-      [entries.map((e) => e[0]), entries.map((e) => e[1]), metricCode(metric), r.from, r.to, r.bucket],
-    );
-    return rows;
+    return this.read(async () => {
+      const entries = Object.entries(weights);
+      const { rows } = await this.pool.query<BucketRow>(
+        `WITH w AS (SELECT e.id AS building, w.weight FROM unnest($1::text[], $2::double precision[]) AS w(key, weight)
+                    JOIN entity e ON e.kind = ${ENTITY_KIND.building} AND e.key = w.key)
+         SELECT (m.minute - $4) / $6 AS b, sum(m.value * w.weight) / sum(w.weight) AS value, max(m.source) AS source
+         FROM w JOIN building_minute m ON m.building = w.building AND m.metric = $3 AND m.minute BETWEEN $4 AND $5
+         GROUP BY b ORDER BY b`,
+        [entries.map((e) => e[0]), entries.map((e) => e[1]), metricCode(metric), r.from, r.to, r.bucket],
+      );
+      return rows;
+    });
   }
 
   async poolSeries(supplierId: string, r: BucketRange): Promise<PoolBucketRow[]> {
-    const { rows } = await this.pool.query<PoolBucketRow>(
-      `SELECT (minute - $2) / $4 AS b, avg(capacity_pflops) AS "capacityPflops", avg(allocated_pflops) AS "allocatedPflops",
-         avg(used_pflops) AS "usedPflops", max(source) AS source
-       FROM pool_minute
-       WHERE supplier = (SELECT id FROM entity WHERE kind = ${ENTITY_KIND.supplier} AND key = $1) AND minute BETWEEN $2 AND $3
-       GROUP BY b ORDER BY b`,
-      [supplierId, r.from, r.to, r.bucket],
-    );
-    return rows;
+    return this.read(async () => {
+      const { rows } = await this.pool.query<PoolBucketRow>(
+        `SELECT (minute - $2) / $4 AS b, avg(capacity_pflops) AS "capacityPflops", avg(allocated_pflops) AS "allocatedPflops",
+           avg(used_pflops) AS "usedPflops", max(source) AS source
+         FROM pool_minute
+         WHERE supplier = (SELECT id FROM entity WHERE kind = ${ENTITY_KIND.supplier} AND key = $1) AND minute BETWEEN $2 AND $3
+         GROUP BY b ORDER BY b`,
+        [supplierId, r.from, r.to, r.bucket],
+      );
+      return rows;
+    });
   }
 
   async districtMinute(minute: number): Promise<DistrictMinuteRows> {
-    const [b, p] = await Promise.all([
-      this.pool.query<DistrictMinuteRows['buildings'][number]>('SELECT e.key AS "buildingId", m.metric, m.value, m.source FROM building_minute m JOIN entity e ON e.id = m.building WHERE m.minute = $1', [minute]),
-      this.pool.query<DistrictMinuteRows['pools'][number]>(
-        'SELECT e.key AS "supplierId", capacity_pflops AS "capacityPflops", allocated_pflops AS "allocatedPflops", used_pflops AS "usedPflops", source FROM pool_minute p JOIN entity e ON e.id = p.supplier WHERE minute = $1',
-        [minute],
-      ),
-    ]);
-    return { buildings: b.rows, pools: p.rows };
+    return this.read(async () => {
+      const [b, p] = await Promise.all([
+        this.pool.query<DistrictMinuteRows['buildings'][number]>('SELECT e.key AS "buildingId", m.metric, m.value, m.source FROM building_minute m JOIN entity e ON e.id = m.building WHERE m.minute = $1', [minute]),
+        this.pool.query<DistrictMinuteRows['pools'][number]>(
+          'SELECT e.key AS "supplierId", capacity_pflops AS "capacityPflops", allocated_pflops AS "allocatedPflops", used_pflops AS "usedPflops", source FROM pool_minute p JOIN entity e ON e.id = p.supplier WHERE minute = $1',
+          [minute],
+        ),
+      ]);
+      return { buildings: b.rows, pools: p.rows };
+    });
   }
 
   /**
@@ -529,15 +552,17 @@ export class PostgresHistoryRepository implements HistoryRepository {
    * so both backends give the same figure. percentile_cont would interpolate between minutes and disagree with it.
    */
   async occupancyPercentile(fromMinute: number, toMinute: number, percentile: number): Promise<OccupancyPercentileRow[]> {
-    const { rows } = await this.pool.query<OccupancyPercentileRow>(
-      `SELECT e.key, floor(greatest(0, least(1, t.p)) * 1000 + 0.5) / 1000 AS p, t.minutes, t."ingestMinutes"
-       FROM (SELECT building, percentile_disc($3::double precision) WITHIN GROUP (ORDER BY value) AS p, count(*) AS minutes,
-               count(*) FILTER (WHERE source = ${STORED_INGEST}) AS "ingestMinutes"
-             FROM building_minute WHERE minute BETWEEN $1 AND $2 AND metric = ${metricCode('occupancy')} GROUP BY building) t
-       JOIN entity e ON e.id = t.building`,
-      [fromMinute, toMinute, percentile / 100],
-    );
-    return rows;
+    return this.read(async () => {
+      const { rows } = await this.pool.query<OccupancyPercentileRow>(
+        `SELECT e.key, floor(greatest(0, least(1, t.p)) * 1000 + 0.5) / 1000 AS p, t.minutes, t."ingestMinutes"
+         FROM (SELECT building, percentile_disc($3::double precision) WITHIN GROUP (ORDER BY value) AS p, count(*) AS minutes,
+                 count(*) FILTER (WHERE source = ${STORED_INGEST}) AS "ingestMinutes"
+               FROM building_minute WHERE minute BETWEEN $1 AND $2 AND metric = ${metricCode('occupancy')} GROUP BY building) t
+         JOIN entity e ON e.id = t.building`,
+        [fromMinute, toMinute, percentile / 100],
+      );
+      return rows;
+    });
   }
 
   async close(): Promise<void> {

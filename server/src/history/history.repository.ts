@@ -8,8 +8,6 @@
  * ingest batch, not one round trip per reading. In SQLite the transaction is BEGIN IMMEDIATE … COMMIT around an async
  * body, so writes are serialised by a queue here (a second writer on the same connection would otherwise join the open
  * transaction); in PostgreSQL ingest transactions take an advisory lock, which serialises them across gateways.
- *
- * Status: the app does not use it yet (it calls HistoryStore and HistoryReader directly).
  */
 import type { LiveMetric } from '@models/metrics.ts';
 import type { Reading } from '@models/telemetry.ts';
@@ -106,10 +104,16 @@ export class SqliteHistoryRepository implements HistoryRepository {
   readonly backend = 'sqlite' as const;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** `reader` null: a write-only repository (unit tests, benches); its reads throw. */
   constructor(
-    private readonly store: HistoryStore,
-    private readonly reader: HistoryReader,
+    readonly store: HistoryStore,
+    private readonly readerThreads: HistoryReader | null,
   ) {}
+
+  private get reader(): HistoryReader {
+    if (!this.readerThreads) throw new Error('history: this SQLite repository was opened without reader threads');
+    return this.readerThreads;
+  }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -157,15 +161,15 @@ export class SqliteHistoryRepository implements HistoryRepository {
   }
 
   series(buildingIds: string[], metric: LiveMetric, r: BucketRange): Promise<BucketRow[][]> {
-    return this.reader.run('series', { keys: buildingIds, metric: metricCode(metric), ...r });
+    return this.reader.run('series', { keys: buildingIds, metric: metricCode(metric), from: r.from, to: r.to, bucket: r.bucket });
   }
 
   weightedSeries(weights: Record<string, number>, metric: LiveMetric, r: BucketRange): Promise<BucketRow[]> {
-    return this.reader.run('cluster', { weights, metric: metricCode(metric), ...r });
+    return this.reader.run('cluster', { weights, metric: metricCode(metric), from: r.from, to: r.to, bucket: r.bucket });
   }
 
   poolSeries(supplierId: string, r: BucketRange): Promise<PoolBucketRow[]> {
-    return this.reader.run('pool', { key: supplierId, ...r });
+    return this.reader.run('pool', { key: supplierId, from: r.from, to: r.to, bucket: r.bucket });
   }
 
   districtMinute(minute: number): Promise<DistrictMinuteRows> {
@@ -178,7 +182,7 @@ export class SqliteHistoryRepository implements HistoryRepository {
 
   async close(): Promise<void> {
     await this.queue;
-    await this.reader.close();
+    await this.readerThreads?.close();
     this.store.close();
   }
 }
