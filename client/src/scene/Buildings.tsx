@@ -12,7 +12,7 @@ import { buildingIndexOf, compareBuffer, frameSource, sourceIsStale, useTwin, ty
 import { writeBuildingColours } from './buildingColours.ts';
 import { createBuildingMaterial, createBuildingTexture } from './buildingMaterial.ts';
 import { buildingsGeometryOf } from './districtCache.ts';
-import { bvhOf } from './picking.ts';
+import { prebuildBvh } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
 import { markColoursWritten, markFrameRendered } from './testHook.ts';
 
@@ -41,7 +41,7 @@ export function Buildings({ district }: { district: District }) {
     written.current.version = -1;
     invalidate();
     // build the picking tree while idle, so the first click or hover does not pay for it (≈ 0.5 s at 50,000 buildings)
-    const idle = window.requestIdleCallback?.(() => bvhOf(geo.geometry), { timeout: 5000 });
+    const idle = window.requestIdleCallback?.(() => prebuildBvh(geo.geometry), { timeout: 5000 });
     return () => {
       if (idle !== undefined) window.cancelIdleCallback?.(idle);
       if (sceneRefs.buildings === meshRef.current) sceneRefs.buildings = null;

@@ -11,7 +11,7 @@
 import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { METRICS } from '@models/metrics.ts';
-import { DIFF_DOMAIN_PP, NA_RGB, STALE_RGB, divergingInto, rampInto, rampPosition } from '@models/colour.ts';
+import { NA_RGB, STALE_RGB, divergingLut, rampInto, rampLut, rampPosition } from '@models/colour.ts';
 import { Q_MAX, Q_NA } from '@models/frame.codec.ts';
 import type { LiveBuffer } from '../state/store.ts';
 
@@ -68,12 +68,15 @@ export function writeBuildingColours(
   const q = metric === 'computeLoad' ? live.computeQ : live.occupancyQ;
   // compare applies to the live metrics (company records keep no history)
   const ref = def.live && reference && reference.hasFrame ? (metric === 'computeLoad' ? reference.computeQ : reference.occupancyQ) : null;
+  // live metrics are quantised: their colour is a table read (models/colour.ts rampLut / divergingLut)
+  const lut = def.live ? (ref ? divergingLut(metric) : rampLut(metric)) : null;
   let staleCount = 0;
 
   for (let i = 0; i < n; i++) {
     let stale = allStale;
     let notApplicable = false;
     let display = 0;
+    let li = 0;
     if (!stale) {
       if (def.live) {
         const v = q[i]!;
@@ -83,8 +86,8 @@ export function writeBuildingColours(
           const r = ref[i]!;
           // no reference value that minute: no difference to show
           if (r > Q_MAX) stale = true;
-          else display = ((v - r) / Q_MAX) * def.displayScale;
-        } else display = (v / Q_MAX) * def.displayScale;
+          else li = (v - r + Q_MAX) * 3;
+        } else li = v * 3;
       } else {
         // headcountDensity: tenants' headcount per 10,000 m² of floor area
         const gfa = table.gfaM2[i]!;
@@ -104,9 +107,12 @@ export function writeBuildingColours(
       out[o] = NA_RGB[0];
       out[o + 1] = NA_RGB[1];
       out[o + 2] = NA_RGB[2];
+    } else if (lut) {
+      out[o] = lut[li]!;
+      out[o + 1] = lut[li + 1]!;
+      out[o + 2] = lut[li + 2]!;
     } else {
-      if (ref) divergingInto(rampPosition(display, DIFF_DOMAIN_PP), rgb, 0);
-      else rampInto(rampPosition(display, domain), rgb, 0);
+      rampInto(rampPosition(display, domain), rgb, 0);
       out[o] = Math.round(rgb[0]! * 255);
       out[o + 1] = Math.round(rgb[1]! * 255);
       out[o + 2] = Math.round(rgb[2]! * 255);
