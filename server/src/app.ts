@@ -5,7 +5,7 @@
  *   data set ──► district engine (one writer: simulator, precedence, frame, minute sampler)
  *                   │ EngineOutput (tick: frame, pools, companies, events)      ▲ EngineIngest (durable readings)
  *                   ▼                                                          │
- *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite)
+ *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite, or PostgreSQL)
  *
  * On one machine engine and gateway share this process and talk by plain calls through those two interfaces.
  * Around them, registered before any route: security/ (origin check and session caps on Engine.IO, helmet, one ingest
@@ -27,6 +27,7 @@ import { StateDocument } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
 import { DistrictPayload } from './gateway/district.payload.ts';
 import type { HistoryStore } from './history/history.store.ts';
+import type { HistoryRepository } from './history/history.repository.ts';
 import { MinuteSampler } from './history/history.sampler.ts';
 import { startRetention } from './history/history.retention.ts';
 import { registerHistoryRoutes } from './history/history.routes.ts';
@@ -36,7 +37,7 @@ import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
 import { registerSecurity } from './security/register.ts';
 import { serverTimeouts } from './security/http.ts';
 import { registerOps } from './ops/register.ts';
-import { openHistory } from './ops/startup.ts';
+import { openHistoryRepository } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
 import { registerBriefing } from './briefing/briefing.ts';
 
@@ -51,7 +52,10 @@ export interface App {
   /** The engine's live state (read it; write only through the engine). */
   state: LiveState;
   gateway: Gateway;
-  history: HistoryStore;
+  /** History, whichever database holds it (HISTORY_URL: PostgreSQL; unset: SQLite). */
+  repository: HistoryRepository;
+  /** The SQLite store under the repository; null with PostgreSQL. */
+  history: HistoryStore | null;
   sampler: MinuteSampler;
   options: AppOptions;
   /** Listen on options.host:options.port and start ticking; resolves to the base URL. */
@@ -66,12 +70,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
 
-  // ── history ──
-  const history = openHistory(options.dataDir);
+  // ── history: SQLite in DATA_DIR, or PostgreSQL at HISTORY_URL, behind one async repository ──
+  const { repository: history, store } = await openHistoryRepository(options);
 
   // ── engine: restored from history before its first tick, so its first simulated values respect real readings ──
   const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
-  restoreIngested(history, state);
+  await restoreIngested(history, state);
   const engine = new DistrictEngine(state, {
     simulator: options.simulator,
     tickMs: options.tickMs,
@@ -89,9 +93,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   engine.publishTo(gateway);
 
   // ── security and operations, before any route: origin check and session caps on Engine.IO, helmet, the shared ingest
-  // budget; /metrics and the health tracker (it wraps history.transaction, so every history write from here on is seen) ──
+  // budget; /metrics and the health tracker (it wraps the repository's writes, so every history write from here on is seen) ──
   const security = await registerSecurity(http, gateway.io, options);
-  const ops = registerOps(http, gateway.io, { history, sessions: security.sessions, now: options.now });
+  const ops = registerOps(http, gateway.io, { history, historyFile: store?.file ?? null, sessions: security.sessions, now: options.now });
   const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
 
   // ── routes ──
@@ -124,7 +128,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     loop: engine,
     state,
     gateway,
-    history,
+    repository: history,
+    history: store,
     sampler,
     options,
     async listen() {
@@ -141,11 +146,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       await gateway.close();
       await http.close();
       await historyReads.close();
-      // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
+      // Nothing can write any more: keep the minute so far, then close (SQLite: checkpoints the WAL).
       try {
-        sampler.flush();
+        await sampler.flush();
       } finally {
-        history.close();
+        await history.close();
         deadline.cancel();
         ops.close();
       }

@@ -24,6 +24,8 @@ export interface AppOptions {
   /** Ingest requests per minute per client address (HTTP route); more get 429 with Retry-After. */
   ingestRateLimit: number;
   historyDays: number;
+  /** `postgres://…`: history in PostgreSQL (history.postgres.ts); null: SQLite in dataDir (the embedded default). */
+  historyUrl: string | null;
   /** PIN a remote needs to drive a presenter group; null = presenter control is off. */
   presenterPin: string | null;
   /** Seconds after the presenter leaves (nobody holds control) before the screens return to the attract loop. */
@@ -86,6 +88,10 @@ const Env = z.object({
   INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   HISTORY_DAYS: z.coerce.number().positive().max(3650).default(7),
+  HISTORY_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'HISTORY_URL must be a PostgreSQL URL, postgres://user[:password]@host[:port]/database (unset: SQLite in DATA_DIR)')
+    .optional(),
   PRESENTER_PIN: z.string().min(4, 'PRESENTER_PIN must be at least 4 characters').max(64).optional(),
   PRESENTER_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(120),
   HISTORY_READERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_HISTORY_READ_LIMITS.threads),
@@ -124,6 +130,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     ingestToken: e.INGEST_TOKEN ?? null,
     ingestRateLimit: e.INGEST_RATE_LIMIT,
     historyDays: e.HISTORY_DAYS,
+    historyUrl: e.HISTORY_URL ?? null,
     presenterPin: e.PRESENTER_PIN ?? null,
     presenterTimeoutS: e.PRESENTER_TIMEOUT_S,
     historyReads: { threads: e.HISTORY_READERS, maxQueued: e.HISTORY_READ_QUEUE, perSecond: e.HISTORY_READS_PER_S, burst: e.HISTORY_READ_BURST },

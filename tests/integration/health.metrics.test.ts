@@ -19,7 +19,7 @@ afterAll(() => server.close());
 
 const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as HealthResponse;
 /** Disk full, read-only or failing storage, as SQLite reports it to the writer. */
-const failWrites = (on: boolean) => server.app.history.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+const failWrites = (on: boolean) => server.app.history!.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
 const nextMinute = () => (offsetMs += 60_000);
 
 describe('/healthz', () => {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
-import type { HistoryStore } from '../history/history.store.ts';
+import type { HistoryRepository } from '../history/history.repository.ts';
 import type { SessionCounts } from '../security/sessions.ts';
 import { HealthTracker } from './health.ts';
 import { metrics } from './metrics.ts';
@@ -16,7 +16,7 @@ export interface Ops {
   close(): void;
 }
 
-export function registerOps(http: FastifyInstance, io: Server, deps: { history: HistoryStore; sessions: SessionCounts; now: () => number }): Ops {
+export function registerOps(http: FastifyInstance, io: Server, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; now: () => number }): Ops {
   http.addHook('onRoute', (route) => {
     if (PROBES.has(route.url)) route.logLevel = 'warn';
   });
@@ -26,7 +26,7 @@ export function registerOps(http: FastifyInstance, io: Server, deps: { history: 
   const removeSources = metrics.addSources({
     screens: () => io.of('/').sockets.size,
     sessions: deps.sessions.total,
-    databaseFiles: () => [deps.history.file, `${deps.history.file}-wal`],
+    databaseFiles: () => (deps.historyFile ? [deps.historyFile, `${deps.historyFile}-wal`] : []),
   });
 
   http.get('/metrics', async (_req, reply) => {

@@ -35,18 +35,20 @@ export function registerIngestNamespace(
         ack({ ok: false, error: budget.error, retryAfterS: budget.retryAfterS });
         return;
       }
-      let res: Ack<IngestAccepted>;
-      try {
-        const outcome = service.ingest(batch);
-        res = outcome.ok
-          ? { ok: true, data: outcome.accepted }
-          : { ok: false, error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues };
-      } catch (err) {
-        log.error({ err }, 'ingest failed');
-        res = { ok: false, error: 'the batch could not be stored; nothing was written, send it again' };
-      }
-      metrics.ingestSocketAck(res);
-      ack(res);
+      // The ack goes after the commit (or the refusal); nothing was written when it says so.
+      service.ingest(batch).then(
+        (outcome): Ack<IngestAccepted> =>
+          outcome.ok
+            ? { ok: true, data: outcome.accepted }
+            : { ok: false, error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues },
+        (err: unknown): Ack<IngestAccepted> => {
+          log.error({ err }, 'ingest failed');
+          return { ok: false, error: 'the batch could not be stored; nothing was written, send it again' };
+        },
+      ).then((res) => {
+        metrics.ingestSocketAck(res);
+        ack(res);
+      });
     });
   });
 }

@@ -64,7 +64,7 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
         },
       },
       async (req, reply): Promise<IngestAccepted | ErrorResponse> => {
-        const outcome = service.ingest(req.body);
+        const outcome = await service.ingest(req.body);
         if (!outcome.ok) return reply.code(outcome.status ?? 400).send({ error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues });
         metrics.ingestAccepted(outcome.accepted);
         return outcome.accepted;
