@@ -29,10 +29,10 @@ export const KEYS = {
 /** About a minute of ticks at the default TICK_MS: a gateway that falls further behind resyncs from the hash anyway. */
 export const STREAM_MAXLEN = 60;
 
-function newClient(url: string) {
+function newClient(url: string, offlineQueue = false) {
   return createClient({
     url,
-    disableOfflineQueue: true,
+    disableOfflineQueue: !offlineQueue,
     socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 5000 },
   });
 }
@@ -42,6 +42,19 @@ export type RedisClient = ReturnType<typeof newClient>;
 export async function connectRedis(url: string, onError: (err: unknown) => void): Promise<RedisClient> {
   const client = newClient(url);
   client.on('error', onError);
+  await client.connect();
+  return client;
+}
+
+/**
+ * For the Socket.IO Redis Streams adapter: WITH the offline queue, because the adapter retries a failed XREAD at once,
+ * which without the queue spins and starves the event loop (so the client never gets to reconnect) while Redis is down.
+ */
+export async function connectAdapterClient(url: string): Promise<RedisClient> {
+  const client = newClient(url, true);
+  client.on('error', () => {
+    // the adapter carries on once the client has reconnected
+  });
   await client.connect();
   return client;
 }

@@ -26,7 +26,7 @@ import { serverTimeouts } from '../security/http.ts';
 import { registerOps } from '../ops/register.ts';
 import { openHistory } from '../ops/startup.ts';
 import { closeConnectionsWithin } from '../ops/shutdown.ts';
-import { blockingDuplicate, connectRedis, EngineFeed, EnginePublisher, type FeedTarget } from './redis.transport.ts';
+import { blockingDuplicate, connectAdapterClient, connectRedis, EngineFeed, EnginePublisher, type FeedTarget } from './redis.transport.ts';
 import { IngestForwarder, IngestServer } from './ingest.forward.ts';
 
 export interface RoleApp {
@@ -133,6 +133,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
   const lastId = await EngineFeed.lastId(reader);
   const start = await EngineFeed.waitForCurrent(reader, http.log);
 
+  const adapterClient = await connectAdapterClient(redisUrl);
   const state = new LiveState(district, options.staleAfterS);
   mirrorNotApplicable(state, start.current.frame);
   const gateway = new Gateway(http.server, start.current, {
@@ -142,7 +143,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
     historyDays: options.historyDays,
     simulator: options.simulator,
     now: options.now,
-    adapter: createAdapter(redis),
+    adapter: createAdapter(adapterClient),
   });
   const target: FeedTarget = {
     tick: (m: TickMessage) => {
@@ -188,6 +189,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
       ops.close();
       subscriber.destroy();
       reader.destroy();
+      adapterClient.destroy();
       redis.destroy();
     },
   };
