@@ -7,7 +7,8 @@
  *                   ▼                                                          │
  *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite)
  *
- * On one machine engine and gateway share this process and talk by plain calls through those two interfaces.
+ * On one machine engine and gateway share this process and talk by plain calls through those two interfaces; across
+ * machines (ROLE=engine / ROLE=gateway) scale/roles.ts builds each half and Redis carries the same messages.
  * Around them, registered before any route: security/ (origin check and session caps on Engine.IO, helmet, one ingest
  * budget for HTTP and /ingest) and ops/ (/metrics; the health tracker that watches every history write for /healthz).
  */
