@@ -41,6 +41,8 @@ function screen(url: string): Screen {
 }
 
 const last = (s: Screen) => s.frames.at(-1);
+/** The byte a frame carries for a value (the live state holds frame values as float32). */
+const q = (v: number) => quantise(Math.fround(v));
 
 describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (real processes)', () => {
   const dirs: string[] = [];
@@ -149,9 +151,21 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     expect(await res.json()).toEqual({ received: 1, stored: 1, applied: 1 });
     // The engine applied it before the 2xx: the tick after the engine's seq now carries it.
     const { seq: engineSeq } = (await (await fetch(`${engine.url}/healthz`)).json()) as { seq: number };
-    await expect.poll(() => b.frames.find((f) => ingestedOccupancy(f.bytes) === quantise(0.42))?.seq, { timeout: 20_000 }).toBeDefined();
-    const first = b.frames.find((f) => ingestedOccupancy(f.bytes) === quantise(0.42))!;
+    await expect.poll(() => b.frames.find((f) => ingestedOccupancy(f.bytes) === q(0.42))?.seq, { timeout: 20_000 }).toBeDefined();
+    const first = b.frames.find((f) => ingestedOccupancy(f.bytes) === q(0.42))!;
     expect(first.seq).toBeLessThanOrEqual(engineSeq + 1);
+
+    // A streaming device on the /ingest namespace of gateway B gets its ack only once the engine has stored the batch.
+    const device = io(`${gatewayB.url}/ingest`, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+    try {
+      const tsMs = Date.now() - 950;
+      const ack = await device.timeout(20_000).emitWithAck('telemetry:batch', { readings: [occupancyReading(building, 0.45, tsMs)] });
+      expect(ack).toEqual({ ok: true, data: { received: 1, stored: 1, applied: 1 } });
+      acknowledged.push(tsMs);
+      await expect.poll(() => ingestedOccupancy(last(b)!.bytes), { timeout: 20_000 }).toBe(q(0.45));
+    } finally {
+      device.close();
+    }
   });
 
   it('should lose no acknowledged reading when Redis restarts, refuse ingest while it is down, and resume frames', async () => {
@@ -167,7 +181,7 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     await expect.poll(() => last(b)!.tsMs, { timeout: 30_000 }).toBeGreaterThan(frozenAt);
     // Ingest works again once the gateway's forwarder is back on Redis.
     await expect.poll(async () => (await ingest(gatewayB.url, 0.55, Date.now() - 700 + acknowledged.length)).status, { timeout: 20_000, interval: 250 }).toBe(200);
-    await expect.poll(() => ingestedOccupancy(last(b)!.bytes), { timeout: 20_000 }).toBe(quantise(0.55));
+    await expect.poll(() => ingestedOccupancy(last(b)!.bytes), { timeout: 20_000 }).toBe(q(0.55));
 
     const db = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
     try {
@@ -196,7 +210,7 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     await expect.poll(() => last(a)!.tsMs, { timeout: 30_000 }).toBeGreaterThan(lastBefore.tsMs);
     await expect.poll(() => late.frames.length, { timeout: 30_000 }).toBeGreaterThan(0);
     // The restarted engine restored the newest acknowledged reading from history.
-    expect(ingestedOccupancy(last(a)!.bytes)).toBe(quantise(0.55));
+    expect(ingestedOccupancy(last(a)!.bytes)).toBe(q(0.55));
   });
 
   it('should leave screens on the other gateway unaffected when one is killed, and a reconnect there resumes within 5 s', async () => {
