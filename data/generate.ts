@@ -8,7 +8,7 @@
  * Geometry is built in a local metric frame around the origin — x = east, y = north (metres) — and converted to
  * WGS-84 `[lon, lat]` with `unproject` from models/geo.ts at the end (which uses z = −y).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   CompaniesFile,
@@ -34,6 +34,7 @@ import { M_PER_DEG_LAT, M_PER_DEG_LON, ringAreaM2, unproject, type Origin } from
 import { checkDistrictConsistency } from '../models/district.validate.ts';
 import { MOSU_FILE, MosuFile, checkMosuConsistency, type ChainRole } from '../models/mosu.ts';
 import { mulberry32 } from '../models/random.ts';
+import { FactsFile } from '../models/story.ts';
 
 // ───────────────────────────── PRNG ─────────────────────────────
 
@@ -1478,24 +1479,13 @@ console.log(
 {
   const mrand = mulberry32(SEED ^ 0x6d05);
   const SEED_SRC = 'district-facts.md, 模速空间 table (the seed article)';
-  const SEED_CITE = { zh: '种子文章', en: 'seed article' };
-  const facts: MosuFile['facts'] = [
-    { id: 'first-phase-area', label: { zh: '一期办公面积', en: 'first-phase office space' }, text: { zh: '2万 m²', en: '20,000 m²' }, value: 20_000, unit: 'm2', cite: SEED_CITE, source: `${SEED_SRC}: first phase 20,000 m²; other reports give 10,000 m² at opening and 60,000 m² by 2025`, confidence: 'sourced' },
-    { id: 'opened', label: { zh: '开园', en: 'Opened' }, text: { zh: '2023年9月', en: 'Sept 2023' }, value: 2023.75, unit: 'year', cite: { zh: '公开报道', en: 'public reporting' }, source: 'district-facts.md, 模速空间 table (public reporting): opened September 2023', confidence: 'sourced' },
-    { id: 'model-registrations', label: { zh: '家企业获助通过大模型备案', en: 'helped through model registration' }, text: { zh: '15', en: '15' }, value: 15, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: helped 15 companies pass national large-model registration (at the time of reporting)`, confidence: 'sourced' },
-    { id: 'investors', label: { zh: '家投资机构', en: 'investment institutions' }, text: { zh: '40+', en: '40+' }, value: 40, unit: 'investors', cite: SEED_CITE, source: `${SEED_SRC}: 40+ investment institutions`, confidence: 'sourced' },
-    { id: 'assets-under-management', label: { zh: '管理资金规模', en: 'under management' }, text: { zh: '约 8000 亿元', en: '≈ 800 bn yuan' }, value: 800e9, unit: 'CNY', cite: SEED_CITE, source: `${SEED_SRC}: ≈800 billion RMB under management`, confidence: 'sourced' },
-    { id: 'companies-served', label: { zh: '家大模型企业获服务', en: 'large-model companies served' }, text: { zh: '43', en: '43' }, value: 43, unit: 'companies', cite: SEED_CITE, source: `${SEED_SRC}: 43 large-model companies served (finance platform)`, confidence: 'sourced' },
-    { id: 'compute-suppliers', label: { zh: '家算力供应商接入', en: 'compute suppliers connected' }, text: { zh: '9', en: '9' }, value: 9, unit: 'suppliers', cite: SEED_CITE, source: `${SEED_SRC}: the compute scheduling platform connects 9 compute suppliers`, confidence: 'sourced' },
-    { id: 'telecom-one-hop', label: { zh: '一跳入算 · 中国电信万兆光纤直达临港智算中心', en: '“One hop to compute” · China Telecom 10-gigabit link to the Lingang computing centre' }, text: { zh: '≈ 1 毫秒', en: '≈ 1 ms' }, value: 1, unit: 'ms', cite: SEED_CITE, source: `${SEED_SRC}: China Telecom, "one hop to compute": 10-gigabit optical link, 1 ms to the Lingang intelligent computing centre`, confidence: 'sourced' },
-    { id: 'sensetime-dedicated', label: { zh: '商汤专属算力（首期）', en: 'SenseTime, dedicated' }, text: { zh: '1000P', en: '1000 P' }, value: 1000, unit: 'PFLOPS', cite: SEED_CITE, source: `${SEED_SRC}: SenseTime, 1000P of dedicated compute for the community, first tranche`, confidence: 'sourced' },
-  ];
+  // The figures are facts of data/facts.json (their one home, hand-kept with their sources): named here by id only.
   const platforms: MosuFile['platforms'] = [
-    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: 'one scheduler, nine suppliers’ pools' }, factIds: ['telecom-one-hop', 'sensetime-dedicated'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: 'one scheduler, nine suppliers’ pools' }, factIds: ['telecom-one-hop', 'sensetime-pool'], source: SEED_SRC, confidence: 'sourced' },
     { id: 'open-data', name: { zh: '开放数据平台', en: 'Open data' }, what: { zh: '上海人工智能实验室 OpenDataLab、语料联盟', en: 'OpenDataLab (Shanghai AI Lab), corpus alliance' }, factIds: [], source: `${SEED_SRC}: other platforms — open data (OpenDataLab of Shanghai AI Lab, corpus alliance); no figure published`, confidence: 'sourced' },
     { id: 'evaluation', name: { zh: '评测平台', en: 'Evaluation' }, what: { zh: '大模型评测服务', en: 'large-model evaluation' }, factIds: [], source: `${SEED_SRC}: other platforms — evaluation; no figure published`, confidence: 'sourced' },
-    { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors meet model companies' }, factIds: ['investors', 'assets-under-management', 'companies-served'], source: SEED_SRC, confidence: 'sourced' },
-    { id: 'comprehensive-services', name: { zh: '综合服务平台', en: 'Comprehensive services' }, what: { zh: '合规指导中心（与市网信办）、五分钟税务服务、法院与检察院联络点', en: 'compliance centre, tax, court and prosecutor desks' }, factIds: ['model-registrations', 'first-phase-area'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors meet model companies' }, factIds: ['mosu-investors', 'mosu-aum', 'mosu-served'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'comprehensive-services', name: { zh: '综合服务平台', en: 'Comprehensive services' }, what: { zh: '合规指导中心（与市网信办）、五分钟税务服务、法院与检察院联络点', en: 'compliance centre, tax, court and prosecutor desks' }, factIds: ['mosu-registrations', 'mosu-first-phase'], source: SEED_SRC, confidence: 'sourced' },
   ];
   const roles: MosuFile['roles'] = [
     { id: 'compute', name: { zh: '算力', en: 'Compute' } },
@@ -1555,15 +1545,14 @@ console.log(
     subtitle: { zh: '上海大模型创新生态社区', en: 'Shanghai Foundation Model Innovation Center' },
     motto: { text: { zh: '上下楼就是上下游', en: 'Upstairs and downstairs are upstream and downstream' }, source: `${SEED_SRC}: motto; the whole chain (base models, applications, scenario design, compute, marketing) sits in one building`, confidence: 'sourced' },
     roles,
-    facts,
     platforms,
     tenants,
     links,
     linkFactId: 'telecom-one-hop',
   };
   const parsed = MosuFile.parse(mosu);
-  const mosuIssues = checkMosuConsistency(parsed, { buildings, companies });
+  const mosuIssues = checkMosuConsistency(parsed, { buildings, companies }, new Set(FactsFile.parse(JSON.parse(readFileSync(new URL('./facts.json', import.meta.url), 'utf8'))).facts.map((f) => f.id)));
   if (mosuIssues.length) throw new Error(`mosu consistency:\n${mosuIssues.map((i) => `${i.record}: ${i.field}: ${i.message}`).join('\n')}`);
   writeFileSync(`${outDir}${MOSU_FILE}`, `${pretty(parsed)}\n`);
-  console.log(`mosu.json: ${tenants.length} tenants, ${links.length} links, ${facts.length} facts, ${platforms.length} platforms`);
+  console.log(`mosu.json: ${tenants.length} tenants, ${links.length} links, ${platforms.length} platforms`);
 }

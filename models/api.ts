@@ -253,3 +253,8 @@ export interface CapacityResponse {
   pools: Array<{ supplierId: string; freePflops: number; capacityPflops: number; source: 'simulated' | 'ingest' }>;
   generatedAt: string;
 }
+
+/** `GET /api/v1/build`: the id of the client build the server serves (dist/client/build.json); null without one (dev). */
+export interface BuildResponse {
+  buildId: string | null;
+}

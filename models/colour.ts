@@ -4,6 +4,8 @@
  * so "no fresh value" cannot be mistaken for a low one.
  */
 import { interpolatePuOr, interpolateViridis } from 'd3-scale-chromatic';
+import { Q_MAX } from './frame.codec.ts';
+import { METRICS, type MetricId } from './metrics.ts';
 
 export const RAMP_SIZE = 256;
 
@@ -82,4 +84,47 @@ export function divergingInto(t: number, out: Float32Array | number[], offset: n
 export function divergingCss(t: number): string {
   const i = Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (RAMP_SIZE - 1)) * 3;
   return `rgb(${DIVERGING_RGB[i]},${DIVERGING_RGB[i + 1]},${DIVERGING_RGB[i + 2]})`;
+}
+
+/**
+ * Lookup tables for the colour pass (client/src/scene/buildingColours.ts), so its per-building work is a table read.
+ * Live metrics travel quantised (models/frame.codec.ts: a byte q, value = q / Q_MAX of the metric's ratio), so there
+ * are only Q_MAX + 1 possible colours: `rampLut(metric)[q * 3 …]` is the viridis colour of q, identical to
+ * `rampInto(rampPosition(q / Q_MAX × displayScale, domain))` rounded to bytes. `divergingLut(metric)[(q − r + Q_MAX) * 3 …]`
+ * is the compare-mode colour of value q against reference r. Built once per metric, on first use.
+ */
+const rampLuts = new Map<MetricId, Uint8Array>();
+const divergingLuts = new Map<MetricId, Uint8Array>();
+
+function lutFrom(table: Uint8Array, entries: number, position: (i: number) => number): Uint8Array {
+  const lut = new Uint8Array(Math.max(entries, RAMP_SIZE) * 3);
+  for (let i = 0; i < entries; i++) {
+    const j = Math.round(position(i) * (RAMP_SIZE - 1)) * 3;
+    lut[i * 3] = table[j]!;
+    lut[i * 3 + 1] = table[j + 1]!;
+    lut[i * 3 + 2] = table[j + 2]!;
+  }
+  return lut;
+}
+
+/** 256 RGB entries by quantised value q (0..Q_MAX used) for a live metric. */
+export function rampLut(metric: MetricId): Uint8Array {
+  let lut = rampLuts.get(metric);
+  if (!lut) {
+    const def = METRICS[metric];
+    lut = lutFrom(RAMP_RGB, Q_MAX + 1, (q) => rampPosition((q / Q_MAX) * def.displayScale, def.domain));
+    rampLuts.set(metric, lut);
+  }
+  return lut;
+}
+
+/** 2 × Q_MAX + 1 RGB entries by (q − reference + Q_MAX): compare mode's diverging colour for a live metric. */
+export function divergingLut(metric: MetricId): Uint8Array {
+  let lut = divergingLuts.get(metric);
+  if (!lut) {
+    const def = METRICS[metric];
+    lut = lutFrom(DIVERGING_RGB, 2 * Q_MAX + 1, (d) => rampPosition(((d - Q_MAX) / Q_MAX) * def.displayScale, DIFF_DOMAIN_PP));
+    divergingLuts.set(metric, lut);
+  }
+  return lut;
 }

@@ -1,13 +1,15 @@
 /**
- * 模速空间 (ModelSpeed Space, the Shanghai Foundation Model Innovation Center): the community's sourced figures, its
- * services platforms, and its tenants' roles in the model-industry chain with the upstream/downstream links between
- * them ("上下楼就是上下游"). The file is `data/mosu.json` (written by data/generate.ts), validated by the server at
- * start-up against `MosuFile` and `checkMosuConsistency`, served at `GET /api/v1/mosu`, and drawn by the `/lobby` wall.
+ * 模速空间 (ModelSpeed Space, the Shanghai Foundation Model Innovation Center): its services platforms, and its tenants'
+ * roles in the model-industry chain with the upstream/downstream links between them ("上下楼就是上下游"). Its sourced
+ * figures are not typed here: it names facts of data/facts.json by id (their one home), checked at start-up and
+ * resolved into `GET /api/v1/mosu`. The file is `data/mosu.json` (written by data/generate.ts), validated at start-up
+ * against `MosuFile` and `checkMosuConsistency`, and drawn by the `/lobby` wall.
  * Pools themselves (capacity, allocated, in use) are not here: they are suppliers.json + live state.
  */
 import { z } from 'zod';
 import { Bilingual, Id, provenance, type District } from './district.ts';
 import { recordLabel, type DataIssue } from './district.validate.ts';
+import { FACTS_FILE, type Fact } from './story.ts';
 
 export const MOSU_FILE = 'mosu.json';
 
@@ -15,26 +17,11 @@ export const MOSU_FILE = 'mosu.json';
 export const CHAIN_ROLES = ['compute', 'foundation-models', 'applications', 'scenarios', 'marketing'] as const;
 export type ChainRole = (typeof CHAIN_ROLES)[number];
 
-/** A figure as a person reads it ("40+", "≈ 800 bn yuan") with the number behind it for machines. */
-export const MosuFact = z.strictObject({
-  id: Id,
-  label: Bilingual,
-  /** What the wall shows, in each language (units differ: 8000 亿元 vs 800 bn yuan). */
-  text: Bilingual,
-  value: z.number().finite(),
-  /** SI-ish unit of `value`: 'companies', 'm2', 'CNY', 'ms', 'PFLOPS', 'suppliers', 'investors'. */
-  unit: z.string().min(1),
-  /** Short citation for a wall ("seed article"); the full `source` is in the API and the data file. */
-  cite: Bilingual,
-  ...provenance,
-});
-export type MosuFact = z.infer<typeof MosuFact>;
-
 export const MosuPlatform = z.strictObject({
   id: Id,
   name: Bilingual,
   what: Bilingual,
-  /** Ids of `facts` shown with this platform. */
+  /** Ids of facts in data/facts.json shown with this platform. */
   factIds: z.array(Id),
   ...provenance,
 });
@@ -59,27 +46,32 @@ export const MosuFile = z.strictObject({
   subtitle: Bilingual,
   motto: z.strictObject({ text: Bilingual, ...provenance }),
   roles: z.array(z.strictObject({ id: z.enum(CHAIN_ROLES), name: Bilingual })).length(CHAIN_ROLES.length),
-  facts: z.array(MosuFact).min(1),
   platforms: z.array(MosuPlatform).length(5, '模速空间 has five services platforms'),
   tenants: z.array(MosuTenant).min(1),
   links: z.array(MosuLink),
-  /** Id of the fact that is the telecom link ("一跳入算"), shown beside the pools. */
+  /** Id of the fact in data/facts.json that is the telecom link ("一跳入算"), shown beside the pools. */
   linkFactId: Id,
 });
 export type MosuFile = z.infer<typeof MosuFile>;
 
-/** Cross-references against the district: the building, companies (in that building), facts and roles. */
-export function checkMosuConsistency(mosu: MosuFile, district: Pick<District, 'buildings' | 'companies'>): DataIssue[] {
+/** `GET /api/v1/mosu`: the file with the facts it names, resolved from data/facts.json (their one home). */
+export type MosuResponse = MosuFile & { facts: Fact[] };
+
+/** Every fact id the file names (platforms and the link), in order of first mention. */
+export function mosuFactIds(mosu: MosuFile): string[] {
+  return [...new Set([mosu.linkFactId, ...mosu.platforms.flatMap((p) => p.factIds)])];
+}
+
+/** Cross-references against the district and data/facts.json: the building, companies (in that building), facts and roles. */
+export function checkMosuConsistency(mosu: MosuFile, district: Pick<District, 'buildings' | 'companies'>, factIds: ReadonlySet<string>): DataIssue[] {
   const issues: DataIssue[] = [];
   const push = (record: string, field: string, message: string) => issues.push({ file: MOSU_FILE, record, field, message });
   if (!district.buildings.some((b) => b.id === mosu.buildingId)) push('(file)', 'buildingId', `no building "${mosu.buildingId}" in district.json`);
-  const factIds = new Set(mosu.facts.map((f) => f.id));
-  if (factIds.size !== mosu.facts.length) push('(file)', 'facts', 'fact ids must be unique');
-  if (!factIds.has(mosu.linkFactId)) push('(file)', 'linkFactId', `no fact "${mosu.linkFactId}"`);
+  if (!factIds.has(mosu.linkFactId)) push('(file)', 'linkFactId', `no fact "${mosu.linkFactId}" in ${FACTS_FILE}`);
   const roleIds = new Set(mosu.roles.map((r) => r.id));
   if (roleIds.size !== CHAIN_ROLES.length) push('(file)', 'roles', `every chain role once: ${CHAIN_ROLES.join(', ')}`);
   mosu.platforms.forEach((p, i) => {
-    for (const f of p.factIds) if (!factIds.has(f)) push(recordLabel('platforms', i, p.id), 'factIds', `no fact "${f}"`);
+    for (const f of p.factIds) if (!factIds.has(f)) push(recordLabel('platforms', i, p.id), 'factIds', `no fact "${f}" in ${FACTS_FILE}`);
   });
   const companies = new Map(district.companies.map((c) => [c.id, c]));
   const tenantIds = new Set<string>();

@@ -61,13 +61,21 @@ export const Story = z.strictObject({
 });
 export type Story = z.infer<typeof Story>;
 
-/** A sourced figure or statement. `value` is a number when the fact is one (else only `text` is shown). */
+/**
+ * A sourced figure or statement. data/facts.json is the ONE home of sourced facts: stories quote them by id, and
+ * data/mosu.json (the /lobby wall) names them by id too, so no figure is typed twice.
+ * `value` is a number when the fact is one (else only `text` is shown).
+ */
 export const Fact = z.strictObject({
   id: Id,
   label: Bilingual,
   /** The figure as said on the wall, e.g. "40+" / "≈ 8000 亿元"; bilingual because units and words differ. */
   text: Bilingual,
   value: z.number().finite().nullable(),
+  /** Unit of `value` for machines ('companies', 'm2', 'CNY', 'ms', 'PFLOPS', …); absent for a statement. */
+  unit: z.string().min(1).optional(),
+  /** Short citation for a wall ("seed article" / "种子文章"); the full `source` goes in tooltips and the API. */
+  cite: Bilingual,
   source: z.string().min(1, 'source must name where the fact comes from'),
   confidence: z.enum(CONFIDENCE),
 });

@@ -36,6 +36,7 @@ import { buildBuildingsGeometry, projectRing } from '../src/scene/geometry.ts';
 import { createBuildingMaterial, createBuildingTexture } from '../src/scene/buildingMaterial.ts';
 import { writeBuildingColours } from '../src/scene/buildingColours.ts';
 import { applyFrame, live, setDistrict, useTwin } from '../src/state/store.ts';
+import { batched, colourPass, districtLoad, type BatchedResult, type ColourPassResult, type DistrictLoadResult } from './scale.ts';
 
 export interface DrawCallResult {
   buildings: number;
@@ -62,6 +63,10 @@ export interface BenchApi {
   load(url: string): Promise<number>;
   drawCalls(kind: 'merged' | 'naive', renders: number): DrawCallResult;
   applyTick(reps: number, naiveReps: number): ApplyTickResult;
+  /** Issue 9 measures (client/bench/scale.ts). */
+  colourPass(reps: number): ColourPassResult;
+  batched(kind: 'merged' | 'batched', renders: number, ticks: number): BatchedResult;
+  districtLoad(url: string, mode: 'worker' | 'main'): Promise<DistrictLoadResult>;
 }
 
 declare global {
@@ -267,5 +272,8 @@ window.__bench = {
     return kind === 'merged' ? drawMerged(d, renders) : drawNaive(d, renders);
   },
   applyTick,
+  colourPass: (reps) => colourPass(renderer, need(), reps),
+  batched: (kind, renders, ticks) => batched(renderer, canvas, need(), kind, renders, ticks),
+  districtLoad,
 };
 document.body.dataset.bench = 'ready';

@@ -4,6 +4,7 @@ import { ExplorerView } from './views/ExplorerView.tsx';
 import { BriefingView } from './views/BriefingView.tsx';
 import { RemoteView } from './views/RemoteView.tsx';
 import { LobbyView } from './views/LobbyView.tsx';
+import { TourView } from './views/TourView.tsx';
 import { viewPathOf, type ViewPath } from './views/routes.ts';
 
 /** Views not built yet fall back to the explorer; each view registers here as it lands. */
@@ -12,6 +13,7 @@ const VIEWS: Partial<Record<ViewPath, () => React.JSX.Element>> = {
   '/briefing': BriefingView,
   '/remote': RemoteView,
   '/lobby': LobbyView,
+  '/tour': TourView,
 };
 
 export function App() {

@@ -20,6 +20,7 @@ import type { District } from '@models/district.ts';
 import type { AppOptions } from './config.ts';
 import { loadDistrict } from './district/district.loader.ts';
 import { loadMosu, registerMosuRoutes } from './mosu/mosu.ts';
+import { registerClientBuild } from './ops/clientBuild.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { DistrictEngine } from './engine/district.engine.ts';
@@ -171,6 +172,7 @@ export async function registerRoutes(http: FastifyInstance, deps: RouteDeps): Pr
   const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state: deps.state, now: options.now, limits: options.historyReads });
   await registerBriefing(http, gateway.io, district, options);
   registerMosuRoutes(http, mosu);
+  registerClientBuild(http, options.clientDir);
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });

@@ -14,6 +14,11 @@
  *  11 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
  *  12 fan-out               fanout.bench.ts    (100 / 1,000 / 2,000 socket.io-clients in child processes, 10,000 buildings)
  *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
+   *   9 the /tour wall        tour.bench.ts      (heap and DOM nodes after 1 and 10 min; frame time beside the explorer)
+ *  13 first coloured frame  firstFrame.bench.ts (real app in Chromium: district worker vs main thread)
+ *  14 colour pass + upload  scale.client.bench.ts (Chromium: lookup tables vs ramp function)
+ *  15 vs BatchedMesh        scale.client.bench.ts (Chromium: merged mesh + data texture vs BatchedMesh + setColorAt)
+ *  16 vs column JSON        wire.columns.bench.ts (real frames: binary vs column-wise JSON, plain and deflated)
  *
  * Run a subset with `npm run bench -- --only 3,5`. Scales: the real district plus generated districts of 10,000 and
  * 50,000 buildings (syntheticDistrict.ts).
@@ -30,8 +35,12 @@ import { commitsBench } from './commits.bench.ts';
 import { pickBench, replaySwitchBench } from './explorer.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
+import { tourBench } from './tour.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
+import { firstFrameBench } from './firstFrame.bench.ts';
+import { scaleClientBench } from './scale.client.bench.ts';
+import { wireColumnsBench } from './wire.columns.bench.ts';
 import { generateDataset, toDistrict, validate, writeDataset } from './syntheticDistrict.ts';
 import { log, printTable, type Row } from './stats.ts';
 import { wireBench } from './wire.bench.ts';
@@ -44,7 +53,7 @@ const REPORT = path.join(REPO_ROOT, 'var', 'bench', 'report.json');
 function parseOnly(argv: readonly string[]): Set<number> {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
-    if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
+    if (!value) return new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
   return new Set(value.split(',').map((s) => Number(s.trim())));
 }
 
@@ -89,6 +98,7 @@ async function main(): Promise<number> {
     { name: 'fan-out', covers: [12], run: () => fanoutBench({ label: synthetic[0]!.label, datasetDir: synthetic[0]!.dir }) },
     { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
+    { name: 'the /tour wall (Chromium, real server)', covers: [9], run: async () => tourBench(await client()) },
     { name: 'picking', covers: [7], run: () => pickBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     {
       name: 'switch to a replayed minute',
@@ -99,6 +109,17 @@ async function main(): Promise<number> {
         return { rows: parts.flatMap((p) => p.rows), raw: parts.map((p) => p.raw) };
       },
     },
+    {
+      name: 'first coloured frame (Chromium, real app)',
+      covers: [13],
+      run: async () => firstFrameBench(await client(), [{ label: realLabel, datasetDir: datasetRoot, reps: 3 }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir, reps: 2 }))]),
+    },
+    {
+      name: 'colour pass and BatchedMesh (Chromium)',
+      covers: [13, 14, 15],
+      run: async () => scaleClientBench(await client(), [{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]),
+    },
+    { name: 'binary frame vs column JSON', covers: [16], run: () => wireColumnsBench([{ label: realLabel, datasetDir: datasetRoot }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir }))]) },
   ];
 
   const rows: Row[] = [];

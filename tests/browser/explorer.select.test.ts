@@ -124,9 +124,10 @@ describe('selecting a building', () => {
     await page.getByTestId('time-scrubber').fill(String(minute));
     await expect.poll(() => page.evaluate(() => window.__twin!.replayMs)).toBe(minute);
     await cameraSettled(page);
-    // the URL is written at most every 400 ms: wait for it to carry the time
+    // the URL is written at most every 400 ms: wait for it to carry the time, the metric and the camera as they are now
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('t'))).not.toBeNull();
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('m'))).toBe('computeLoad');
+    await linkCaughtUp(page);
     const link = await page.evaluate(() => location.href);
     const view = await page.evaluate(() => window.__twin!.view());
     const pose = await page.evaluate(() => window.__twin!.cameraPose());
@@ -174,18 +175,31 @@ describe('selecting a building', () => {
       undefined,
       { timeout: 60_000 },
     );
-    await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('cam')), { timeout: 30_000 }).toBe(
-      await page.evaluate(() => {
-        const c = window.__twin!.view().camera!;
-        return [c.x, c.z, c.distance, c.heading, c.tilt].join(',');
-      }),
-    );
-    const pose = await page.evaluate(() => window.__twin!.view().camera);
+    await linkCaughtUp(page);
+    // the link as it stands is what a colleague gets: it must put their camera where it says
+    const href = await page.evaluate(() => location.href);
+    const [x, z, distance, heading, tilt] = new URL(href).searchParams.get('cam')!.split(',').map(Number);
+    const pose = { x, z, distance, heading, tilt } as Record<string, number>;
     const other = await browser.newPage({ viewport: { width: 800, height: 500 } });
-    await other.goto(await page.evaluate(() => location.href));
+    await other.goto(href);
     await other.waitForFunction(() => window.__twin?.ready === true, undefined, { timeout: 90_000 });
     const restored = await other.evaluate(() => window.__twin!.cameraPose());
-    for (const k of ['x', 'z', 'distance', 'heading', 'tilt'] as const) expect(Math.abs(restored![k] - pose![k])).toBeLessThan(0.15);
+    for (const k of ['x', 'z', 'distance', 'heading', 'tilt'] as const) expect(Math.abs(restored![k] - pose[k]!)).toBeLessThan(0.15);
     await other.close();
   });
 });
+
+/** Wait until the link carries the camera the view holds now (the URL is written at most every 400 ms). */
+async function linkCaughtUp(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const c = window.__twin!.view().camera;
+          const cam = new URL(location.href).searchParams.get('cam');
+          return c === null ? cam === null : cam === [c.x, c.z, c.distance, c.heading, c.tilt].map((v) => Number(v.toFixed(1))).join(',');
+        }),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+}

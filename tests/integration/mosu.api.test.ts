@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATA_FILES } from '@models/district.ts';
-import { MosuFile } from '@models/mosu.ts';
+import { MosuFile, mosuFactIds } from '@models/mosu.ts';
+import { Fact } from '@models/story.ts';
 import { createApp, type App } from '../../server/src/app.ts';
 import { REPO_ROOT, testOptions } from '../../server/src/config.ts';
 
@@ -27,8 +28,11 @@ describe('GET /api/v1/mosu', () => {
     const url = await start();
     const res = await fetch(`${url}/api/v1/mosu`);
     expect(res.status).toBe(200);
-    const body = MosuFile.parse(await res.json());
+    const { facts, ...file } = (await res.json()) as { facts: unknown[] };
+    const body = MosuFile.parse(file);
     expect(body.buildingId).toBe('mosu-space');
+    // the figures come resolved from data/facts.json (their one home), each with its source and citation
+    expect(facts.map((f) => Fact.parse(f).id)).toEqual(mosuFactIds(body));
     expect(body.platforms.map((p) => p.id)).toEqual(['compute-scheduling', 'open-data', 'evaluation', 'finance', 'comprehensive-services']);
   });
 

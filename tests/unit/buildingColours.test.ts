@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NA_RGB, RAMP_RGB, RAMP_SIZE, STALE_RGB } from '@models/colour.ts';
 import type { District } from '@models/district.ts';
 import { encodeFrame, FRAME_KIND, NOT_APPLICABLE } from '@models/frame.codec.ts';
-import { FLAG_STALE, writeBuildingColours } from '../../client/src/scene/buildingColours.ts';
+import { FLAG_ALERT, FLAG_DIMMED, FLAG_STALE, writeBuildingColours } from '../../client/src/scene/buildingColours.ts';
 import { allocateLive, applyFrame, live } from '../../client/src/state/store.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
@@ -59,5 +59,22 @@ describe('building colours (the one colour pass)', () => {
     expect(stale).toBe(0);
     const occupied = district.buildings.findIndex((b) => district.companies.some((c) => c.buildingId === b.id));
     expect(rgbOf(occupied)).not.toEqual([...STALE_RGB]);
+  });
+
+  it("dims what does not match the planner's filters and flags alert matches, keeping every data colour", () => {
+    writeBuildingColours('occupancy', live, district, out, NOW, 120);
+    const plain = out.slice();
+    const n = district.buildings.length;
+    const mask = new Uint8Array(n).fill(1);
+    mask[5] = 0;
+    const marks = new Uint8Array(n);
+    marks[6] = 1;
+    writeBuildingColours('occupancy', live, district, out, NOW, 120, -1, null, mask, marks);
+    expect(flagsOf(5) & FLAG_DIMMED).toBe(FLAG_DIMMED);
+    expect(flagsOf(4) & FLAG_DIMMED).toBe(0);
+    expect(flagsOf(6) & FLAG_ALERT).toBe(FLAG_ALERT);
+    expect(flagsOf(5) & FLAG_ALERT).toBe(0);
+    // the colour itself is untouched: the shader dims and marks, the legend still reads
+    for (let i = 0; i < n; i++) expect([...out.slice(i * 4, i * 4 + 3)]).toEqual([...plain.slice(i * 4, i * 4 + 3)]);
   });
 });

@@ -1,6 +1,7 @@
 /** REST calls. The district is static per dataset version; it is fetched once and again only when a version changes. */
 import type { District } from '@models/district.ts';
 import { setDistrict, useTwin } from '../state/store.ts';
+import { DistrictWorkerStartError, districtWorkerAvailable, fetchDistrictInWorker } from './districtWorker.ts';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 10_000;
@@ -12,6 +13,14 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function fetchDistrictOnce(): Promise<District> {
+  // production: parse and build the geometry off the main thread (net/districtWorker.ts)
+  if (districtWorkerAvailable()) {
+    try {
+      return await fetchDistrictInWorker('/api/v1/district');
+    } catch (err) {
+      if (!(err instanceof DistrictWorkerStartError)) throw err;
+    }
+  }
   const res = await fetch('/api/v1/district', { headers: { accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) throw new Error(`GET /api/v1/district → ${res.status}`);
   const district = (await res.json()) as District;

@@ -10,9 +10,12 @@ import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { buildingIndexOf, compareBuffer, frameSource, sourceIsStale, useTwin, type LiveBuffer } from '../state/store.ts';
 import { writeBuildingColours } from './buildingColours.ts';
+import type { Filters } from '@models/view.ts';
+import { filterMask, filtersActive } from '../tools/filterMask.ts';
+import { alertEvaluator, alertVersion, publishFilterCount } from '../state/toolRuntime.ts';
 import { createBuildingMaterial, createBuildingTexture } from './buildingMaterial.ts';
 import { buildingsGeometryOf } from './districtCache.ts';
-import { bvhOf } from './picking.ts';
+import { prebuildBvh } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
 import { markColoursWritten, markFrameRendered } from './testHook.ts';
 
@@ -26,6 +29,10 @@ interface Written {
   stale: boolean;
   staleAfterS: number;
   selected: string | null;
+  /** view.filters written (the object: the view state replaces it on every change). */
+  filters: Filters | null;
+  /** The alert evaluator's version (its marks), −1 without one. */
+  alertVersion: number;
 }
 
 export function Buildings({ district }: { district: District }) {
@@ -33,7 +40,9 @@ export function Buildings({ district }: { district: District }) {
   const { texture, data } = useMemo(() => createBuildingTexture(district.buildings.length), [district]);
   const material = useMemo(() => createBuildingMaterial(texture), [texture]);
   const meshRef = useRef<Mesh>(null);
-  const written = useRef<Written>({ source: null, version: -1, compareVersion: -1, metric: null, stale: false, staleAfterS: -1, selected: null });
+  const written = useRef<Written>({ source: null, version: -1, compareVersion: -1, metric: null, stale: false, staleAfterS: -1, selected: null, filters: null, alertVersion: -2 });
+  // 1 = matches the planner's filters (tools/filterMask.ts), allocated once per district
+  const mask = useMemo(() => new Uint8Array(district.buildings.length), [district]);
 
   useEffect(() => {
     sceneRefs.buildings = meshRef.current;
@@ -41,7 +50,7 @@ export function Buildings({ district }: { district: District }) {
     written.current.version = -1;
     invalidate();
     // build the picking tree while idle, so the first click or hover does not pay for it (≈ 0.5 s at 50,000 buildings)
-    const idle = window.requestIdleCallback?.(() => bvhOf(geo.geometry), { timeout: 5000 });
+    const idle = window.requestIdleCallback?.(() => prebuildBvh(geo.geometry), { timeout: 5000 });
     return () => {
       if (idle !== undefined) window.cancelIdleCallback?.(idle);
       if (sceneRefs.buildings === meshRef.current) sceneRefs.buildings = null;
@@ -75,11 +84,18 @@ export function Buildings({ district }: { district: District }) {
       w.metric === metric &&
       w.stale === stale &&
       w.staleAfterS === staleAfterS &&
-      w.selected === selected
+      w.selected === selected &&
+      w.filters === view.filters &&
+      w.alertVersion === alertVersion()
     )
       return;
     const selectedIndex = selected === null ? -1 : buildingIndexOf(selected);
-    writeBuildingColours(metric, source, district, data, now, staleAfterS, selectedIndex, compareVersion >= 0 ? compareBuffer : null);
+    // filters dim what does not match, judged on the values on screen (live or replayed)
+    const filtering = filtersActive(view.filters);
+    publishFilterCount(filtering ? filterMask(district, view.filters, metric, source, mask) : -1);
+    const evaluator = alertEvaluator();
+    const marks = evaluator && evaluator.markedCount > 0 && evaluator.district === district ? evaluator.marked : null;
+    writeBuildingColours(metric, source, district, data, now, staleAfterS, selectedIndex, compareVersion >= 0 ? compareBuffer : null, filtering ? mask : null, marks);
     texture.needsUpdate = true;
     w.source = source;
     w.version = source.version;
@@ -88,6 +104,8 @@ export function Buildings({ district }: { district: District }) {
     w.stale = stale;
     w.staleAfterS = staleAfterS;
     w.selected = selected;
+    w.filters = view.filters;
+    w.alertVersion = alertVersion();
     if (source.hasFrame && source.datasetVersion === district.version) markFrameRendered(source.clock === 'live' ? source.seq : -1, source.clock === 'replay' ? source.tsMs : null);
     else markColoursWritten();
   });

@@ -32,6 +32,26 @@ const SETTLE_MS = 300;
 /** Flying to a selection keeps the current heading but looks down at least this much, so the building is seen. */
 const MIN_SELECT_TILT = 30;
 const MAX_SELECT_TILT = 62;
+/** One press of + or − changes the distance to the target by this factor. */
+const KEY_ZOOM = 1.25;
+/** One arrow press moves the view by this share of the distance to the target. */
+const KEY_PAN = 0.1;
+const keyForward = new Vector3();
+const keyRight = new Vector3();
+const keyMove = new Vector3();
+
+/**
+ * Whether a key press is for the map: not modified, not already handled, and not from an element that uses arrows
+ * or +/− itself (text fields, sliders, selects, lists, tab strips, menus, editable text).
+ */
+export function mapKeyEvent(e: KeyboardEvent): boolean {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return false;
+  const t = e.target;
+  if (!(t instanceof HTMLElement)) return true;
+  if (t.isContentEditable) return false;
+  if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return false;
+  return !t.closest('[role="slider"],[role="listbox"],[role="option"],[role="tablist"],[role="menu"],[role="combobox"],[role="spinbutton"],[role="radiogroup"]');
+}
 
 export interface Pose {
   position: Vector3;
@@ -328,17 +348,48 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
   useEffect(() => {
     const c = controls.current;
     if (!c) return;
-    // arrow keys pan, as on a map
-    c.listenToKeyEvents(window as unknown as HTMLElement);
+    // Arrow keys pan, as on a map; + and − zoom. Keys are heard on the window (the keyboard alone must reach the map)
+    // but never taken from a control that uses them itself: a text field, a slider, a list, a tab strip, a menu.
+    // (OrbitControls' own key listener is not used: drei re-connects the controls when R3F's event target arrives,
+    // which silently drops it.)
     const onKey = (e: KeyboardEvent) => {
-      if (e.key.startsWith('Arrow')) userMoved.current = true;
+      if (!mapKeyEvent(e)) return;
+      const c = controls.current;
+      if (!c) return;
+      let forward = 0;
+      let right = 0;
+      if (e.key === 'ArrowUp') forward = 1;
+      else if (e.key === 'ArrowDown') forward = -1;
+      else if (e.key === 'ArrowLeft') right = -1;
+      else if (e.key === 'ArrowRight') right = 1;
+      else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
+        e.preventDefault();
+        userMoved.current = true;
+        flight.current.active = false;
+        // three-stdlib's naming: dollyOut moves the camera closer
+        if (e.key === '+' || e.key === '=') c.dollyOut(KEY_ZOOM);
+        else c.dollyIn(KEY_ZOOM);
+        invalidate();
+        return;
+      } else return;
+      e.preventDefault();
+      userMoved.current = true;
+      flight.current.active = false;
+      // a step of a tenth of the distance to the target, along the ground as seen from the camera
+      const step = camera.position.distanceTo(c.target) * KEY_PAN;
+      keyForward.copy(c.target).sub(camera.position).setY(0);
+      if (keyForward.lengthSq() < 1e-6) keyForward.set(0, 0, -1);
+      keyForward.normalize();
+      keyRight.set(-keyForward.z, 0, keyForward.x);
+      keyMove.copy(keyForward).multiplyScalar(forward * step).addScaledVector(keyRight, right * step);
+      c.target.add(keyMove);
+      camera.position.add(keyMove);
+      c.update();
+      invalidate();
     };
     window.addEventListener('keydown', onKey);
-    return () => {
-      c.stopListenToKeyEvents();
-      window.removeEventListener('keydown', onKey);
-    };
-  }, []);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [invalidate, camera]);
 
   return (
     <OrbitControls

@@ -7,6 +7,7 @@ import { useEffect, useMemo } from 'react';
 import type { District } from '@models/district.ts';
 import { useTwin } from '../state/store.ts';
 import { Buildings, LandmarkOutlines } from './Buildings.tsx';
+import { AlertMarkers } from './AlertMarkers.tsx';
 import { CameraRig } from './CameraRig.tsx';
 import { SelectionOutline } from './SelectionOutline.tsx';
 import { buildingsGeometryOf } from './districtCache.ts';
@@ -20,10 +21,15 @@ import { sceneRefs } from './sceneRefs.ts';
 function SceneRefsBridge() {
   const camera = useThree((s) => s.camera);
   const gl = useThree((s) => s.gl);
+  const scene = useThree((s) => s.scene);
   useEffect(() => {
     sceneRefs.camera = camera;
     sceneRefs.gl = gl;
-  }, [camera, gl]);
+    sceneRefs.renderNow = () => gl.render(scene, camera);
+    return () => {
+      sceneRefs.renderNow = null;
+    };
+  }, [camera, gl, scene]);
   return null;
 }
 
@@ -37,6 +43,7 @@ function DistrictScene({ district }: { district: District }) {
       <LandmarkOutlines district={district} />
       <CameraRig bounds={geo.bounds} outline={outline} district={district} />
       <SelectionOutline district={district} />
+      <AlertMarkers district={district} />
       <LabelProjector />
     </>
   );

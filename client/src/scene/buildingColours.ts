@@ -2,7 +2,9 @@
  * The ONE place building colours are written. Per building, one RGBA texel:
  *   rgb = the metric's colour from models/colour.ts (viridis over METRICS[metric].domain), STALE_RGB, or NA_RGB
  *         where the metric does not apply to the building (e.g. compute load without compute tenants);
- *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED).
+ *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED, FLAG_DIMMED → darkened
+ *         and greyed because it does not match the planner's filters, FLAG_ALERT → matches an alert rule: its roof line
+ *         and corners are drawn in ALERT_RGB; scene/AlertMarkers.tsx adds a ring above it in the same colour).
  * The values come from a frame source (store.ts `frameSource()`: the live buffer or a replayed minute); freshness is
  * judged on that source's clock. In compare mode (`reference` given) a live metric is coloured by its difference from
  * the reference minute on the diverging ramp (models/colour.ts DIVERGING_RGB over DIFF_DOMAIN_PP).
@@ -11,13 +13,18 @@
 import type { District } from '@models/district.ts';
 import type { MetricId } from '@models/metrics.ts';
 import { METRICS } from '@models/metrics.ts';
-import { DIFF_DOMAIN_PP, NA_RGB, STALE_RGB, divergingInto, rampInto, rampPosition } from '@models/colour.ts';
+import { NA_RGB, STALE_RGB, divergingLut, rampInto, rampLut, rampPosition } from '@models/colour.ts';
 import { Q_MAX, Q_NA } from '@models/frame.codec.ts';
 import type { LiveBuffer } from '../state/store.ts';
 
 export const FLAG_STALE = 1;
 export const FLAG_LANDMARK = 2;
 export const FLAG_SELECTED = 4;
+export const FLAG_DIMMED = 8;
+export const FLAG_ALERT = 16;
+
+/** Alert marks (the ring above a building and its roof line): a warm red apart from every ramp colour (sRGB 0..1). */
+export const ALERT_RGB: readonly [number, number, number] = [1, 0.23, 0.19];
 
 /** Per-district constants the colour pass needs, derived once per district object. */
 interface BuildingTable {
@@ -58,6 +65,10 @@ export function writeBuildingColours(
   staleAfterS: number,
   selectedIndex = -1,
   reference: LiveBuffer | null = null,
+  /** 1 = matches the filters, 0 = dimmed; null = no filter on. */
+  filterMask: Uint8Array | null = null,
+  /** 1 = matches an alert rule (tools/alerts.ts `marked`); null = none. */
+  alertMarks: Uint8Array | null = null,
 ): number {
   const def = METRICS[metric];
   const domain = def.domain;
@@ -68,12 +79,15 @@ export function writeBuildingColours(
   const q = metric === 'computeLoad' ? live.computeQ : live.occupancyQ;
   // compare applies to the live metrics (company records keep no history)
   const ref = def.live && reference && reference.hasFrame ? (metric === 'computeLoad' ? reference.computeQ : reference.occupancyQ) : null;
+  // live metrics are quantised: their colour is a table read (models/colour.ts rampLut / divergingLut)
+  const lut = def.live ? (ref ? divergingLut(metric) : rampLut(metric)) : null;
   let staleCount = 0;
 
   for (let i = 0; i < n; i++) {
     let stale = allStale;
     let notApplicable = false;
     let display = 0;
+    let li = 0;
     if (!stale) {
       if (def.live) {
         const v = q[i]!;
@@ -83,8 +97,8 @@ export function writeBuildingColours(
           const r = ref[i]!;
           // no reference value that minute: no difference to show
           if (r > Q_MAX) stale = true;
-          else display = ((v - r) / Q_MAX) * def.displayScale;
-        } else display = (v / Q_MAX) * def.displayScale;
+          else li = (v - r + Q_MAX) * 3;
+        } else li = v * 3;
       } else {
         // headcountDensity: tenants' headcount per 10,000 m² of floor area
         const gfa = table.gfaM2[i]!;
@@ -104,14 +118,19 @@ export function writeBuildingColours(
       out[o] = NA_RGB[0];
       out[o + 1] = NA_RGB[1];
       out[o + 2] = NA_RGB[2];
+    } else if (lut) {
+      out[o] = lut[li]!;
+      out[o + 1] = lut[li + 1]!;
+      out[o + 2] = lut[li + 2]!;
     } else {
-      if (ref) divergingInto(rampPosition(display, DIFF_DOMAIN_PP), rgb, 0);
-      else rampInto(rampPosition(display, domain), rgb, 0);
+      rampInto(rampPosition(display, domain), rgb, 0);
       out[o] = Math.round(rgb[0]! * 255);
       out[o + 1] = Math.round(rgb[1]! * 255);
       out[o + 2] = Math.round(rgb[2]! * 255);
     }
     if (i === selectedIndex) flags |= FLAG_SELECTED;
+    if (filterMask !== null && filterMask[i] === 0) flags |= FLAG_DIMMED;
+    if (alertMarks !== null && alertMarks[i] === 1) flags |= FLAG_ALERT;
     out[o + 3] = flags;
   }
   return staleCount;

@@ -4,7 +4,8 @@
  * normals. Stale buildings are grey with diagonal hatching anchored in world space; the stripe period steps by powers
  * of two with the zoom so the hatch stays visible (≈ 10 px) from a street view to the whole district.
  */
-import { DataTexture, MeshStandardMaterial, NearestFilter, RGBAFormat, UnsignedByteType, type IUniform } from 'three';
+import { ALERT_RGB } from './buildingColours.ts';
+import { Color, DataTexture, MeshStandardMaterial, SRGBColorSpace, NearestFilter, RGBAFormat, UnsignedByteType, type IUniform } from 'three';
 
 /** Width of the building data texture; rows = ⌈buildings / width⌉ (stays under any GPU's texture limit at 50k+). */
 export const BUILDING_TEX_WIDTH = 256;
@@ -38,6 +39,8 @@ export interface BuildingMaterialUniforms {
   uBuildingTexWidth: IUniform<number>;
   /** Share of the data colour added unlit, so shaded walls still read as their colour and roofs match the legend. */
   uSelfLit: IUniform<number>;
+  /** Alert marks' colour, linear (from buildingColours.ts ALERT_RGB). */
+  uAlertColour: IUniform<Color>;
 }
 
 const VERTEX_PARS = /* glsl */ `
@@ -70,6 +73,7 @@ const VERTEX_MAIN = /* glsl */ `
 const FRAGMENT_PARS = /* glsl */ `
 uniform float uSelfLit;
 uniform float uNight;
+uniform vec3 uAlertColour;
 varying vec3 vTwinColour;
 varying float vTwinFlags;
 varying float vTwinFloorH;
@@ -128,6 +132,19 @@ const FRAGMENT_COLOUR = /* glsl */ `
       twinBase *= 1.0 - 0.45 * uNight;
     }
   }
+  if ((twinFlags & 8) != 0) {
+    // does not match the planner's filters: dimmed and greyed, still there (not hidden)
+    float twinLuma = dot(twinBase, vec3(0.2126, 0.7152, 0.0722));
+    twinBase = mix(twinBase, vec3(twinLuma), 0.7) * 0.13;
+    twinWindow *= 0.25;
+  }
+  if ((twinFlags & 16) != 0 && twinWall > 0.5) {
+    // matches an alert rule: roof line and corners in the alert colour (ALERT_RGB in buildingColours.ts)
+    float top = vTwinHeight - vTwinWorld.y;
+    float corner = min(vTwinWall.x, vTwinWall.y);
+    float mark = max(1.0 - smoothstep(0.0, fwidth(top) * 3.0, top), 1.0 - smoothstep(0.0, fwidth(corner) * 2.5, corner));
+    twinBase = mix(twinBase, uAlertColour, mark);
+  }
   diffuseColor.rgb = twinBase;
 `;
 
@@ -143,6 +160,7 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
     uBuildingTex: { value: texture },
     uBuildingTexWidth: { value: BUILDING_TEX_WIDTH },
     uSelfLit: { value: BUILDING_SELF_LIT },
+    uAlertColour: { value: new Color().setRGB(ALERT_RGB[0], ALERT_RGB[1], ALERT_RGB[2], SRGBColorSpace) },
   };
   const material = new MeshStandardMaterial({
     color: 0xffffff,
@@ -165,6 +183,6 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
       .replace('#include <color_fragment>', `#include <color_fragment>\n${FRAGMENT_COLOUR}`)
       .replace('#include <emissivemap_fragment>', `#include <emissivemap_fragment>\n${FRAGMENT_EMISSIVE}`);
   };
-  material.customProgramCacheKey = () => 'westbund-buildings-3';
+  material.customProgramCacheKey = () => 'westbund-buildings-4';
   return material as MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } };
 }

@@ -12,3 +12,8 @@ export function buildingsGeometryOf(district: District): BuildingsGeometry {
   }
   return g;
 }
+
+/** Install geometry built elsewhere (the district worker) for this district object. */
+export function primeBuildingsGeometry(district: District, geo: BuildingsGeometry): void {
+  cache.set(district, geo);
+}

@@ -12,6 +12,32 @@ import { sceneRefs } from './sceneRefs.ts';
 
 const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 
+/** How the tree is built, here and in the district worker (district.worker.ts), which builds it off the main thread. */
+export const BVH_OPTIONS = { indirect: true, targetLeafSize: 10 } as const;
+
+/** Geometries whose tree the district worker is building: the idle prebuild leaves them alone. */
+const expected = new WeakSet<BufferGeometry>();
+
+/** Use a tree built elsewhere (the district worker) for this geometry, unless one was built here meanwhile. */
+export function adoptBvh(geometry: BufferGeometry, bvh: MeshBVH): void {
+  expected.delete(geometry);
+  if (!bvhs.has(geometry)) bvhs.set(geometry, bvh);
+}
+
+/** Note that a tree for `geometry` is on its way; the returned function withdraws the note (e.g. the worker failed). */
+export function expectBvh(geometry: BufferGeometry): () => void {
+  expected.add(geometry);
+  return () => expected.delete(geometry);
+}
+
+/**
+ * Build the tree ahead of the first pick (called while idle), unless the district worker is building it. A pick
+ * before the worker's tree arrives still builds one here (bvhOf), so picking never waits on the worker.
+ */
+export function prebuildBvh(geometry: BufferGeometry): void {
+  if (!expected.has(geometry)) bvhOf(geometry);
+}
+
 /**
  * The BVH of a merged buildings geometry, built on first use. `indirect` keeps the geometry's index untouched (the GPU
  * copy stays valid; building the tree never re-uploads the mesh).
@@ -19,7 +45,7 @@ const bvhs = new WeakMap<BufferGeometry, MeshBVH>();
 export function bvhOf(geometry: BufferGeometry): MeshBVH {
   let bvh = bvhs.get(geometry);
   if (!bvh) {
-    bvh = new MeshBVH(geometry, { indirect: true, targetLeafSize: 10 });
+    bvh = new MeshBVH(geometry, BVH_OPTIONS);
     bvhs.set(geometry, bvh);
   }
   return bvh;

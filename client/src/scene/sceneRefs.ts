@@ -9,4 +9,6 @@ export const sceneRefs = {
   buildingsGeometry: null as BuildingsGeometry | null,
   /** The camera rig's orbit target (what the camera looks at). */
   controlsTarget: null as Vector3 | null,
+  /** Draw one frame now (the export reads the canvas in the same task, before the drawing buffer is cleared). */
+  renderNow: null as (() => void) | null,
 };

@@ -1,10 +1,11 @@
 /**
- * Click or tap selects the building under the pointer (scene/picking.ts); a click on the ground clears the
- * selection. A press that moved more than a few pixels or lasted long is a pan/rotate, not a click.
+ * Click or tap selects the building under the pointer (scene/picking.ts), or the cluster whose name label is there;
+ * a click on the ground clears the selection. A press that moved more than a few pixels or lasted long is a pan/rotate, not a click.
  */
 import { useEffect, type RefObject } from 'react';
 import { useTwin } from '../state/store.ts';
 import { pickAt } from './picking.ts';
+import { clusterLabelAt } from './labels/labelRegistry.ts';
 
 const CLICK_SLOP_PX = 6;
 const CLICK_MAX_MS = 600;
@@ -30,8 +31,11 @@ export function useClickSelect(stage: RefObject<HTMLElement | null>): void {
       if (Math.hypot(e.clientX - downX, e.clientY - downY) > CLICK_SLOP_PX || performance.now() - downAt > CLICK_MAX_MS) return;
       // only presses on the canvas itself, not on a label or panel above it
       if (!(e.target instanceof HTMLCanvasElement)) return;
-      const i = pickAt(e.clientX, e.clientY);
       const { district, actions } = useTwin.getState();
+      // a cluster's name on the map selects the cluster
+      const cluster = clusterLabelAt(e.clientX, e.clientY);
+      if (cluster) return actions.selectCluster(cluster);
+      const i = pickAt(e.clientX, e.clientY);
       const id = i < 0 ? null : (district?.buildings[i]?.id ?? null);
       if (id) actions.selectBuilding(id);
       else actions.clearSelection();

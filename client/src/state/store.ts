@@ -381,6 +381,12 @@ export function applyCompanyStates(states: readonly CompanyState[]): void {
 export type FrameResult = 'applied' | 'version-mismatch' | 'no-district' | 'rejected';
 
 /**
+ * Called after every applied LIVE frame, with the live buffer (never for replayed minutes): the planner's alert rules
+ * are evaluated here (state/toolRuntime.ts). Listeners must not allocate per building nor touch React state per tick.
+ */
+export const liveFrameListeners: Array<(buffer: LiveBuffer) => void> = [];
+
+/**
  * The tick path: validate the header, copy the columns into the preallocated arrays, bump the version, ask R3F for
  * one frame. Nothing per building is allocated; the codec's header object and three column views are the only garbage.
  */
@@ -427,6 +433,7 @@ export function applyFrame(frame: ArrayBuffer | ArrayBufferView, receivedAtMs: n
   live.version++;
   // in replay the scene shows another buffer: a live tick then draws nothing
   if (useTwin.getState().view.mode.kind === 'live') invalidate();
+  for (const listener of liveFrameListeners) listener(live);
   syncSimulatedBadge();
   return 'applied';
 }

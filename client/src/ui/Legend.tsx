@@ -12,6 +12,12 @@ import { formatNumber, formatShanghaiMinute, formatShanghaiTime } from './format
 import { T } from './strings.ts';
 import { MetricSwitch } from './MetricSwitch.tsx';
 import { useEverySecond } from './useEverySecond.ts';
+import { useFilterCount } from '../state/toolRuntime.ts';
+import { DK } from './dockStrings.ts';
+import { ALERT_RGB } from '../scene/buildingColours.ts';
+
+/** The alert ring's colour (scene/buildingColours.ts ALERT_RGB), as the scene draws it. */
+const ALERT_CSS = `rgb(${ALERT_RGB.map((c) => Math.round(c * 255)).join(',')})`;
 
 const RAMP_STOPS = 24;
 // the hatch darkens alternate stripes to half, as the building shader does
@@ -28,6 +34,10 @@ export function Legend() {
   const compare = useTwin((s) => s.view.compare);
   const replayAt = useTwin((s) => (s.view.mode.kind === 'replay' ? s.view.mode.atMs : null));
   const def = METRICS[metric];
+  // buildings matching the planner's filters (−1: no filter on), from the colour pass
+  const filterCount = useFilterCount();
+  const buildingCount = useTwin((s) => s.district?.buildings.length ?? 0);
+  const alertRules = useTwin((s) => s.view.alerts.length);
   // compare colours a live metric by its difference from the reference minute (company records keep no history)
   const comparing = compare.kind !== 'off' && def.live;
   const timeRef = useRef<HTMLSpanElement>(null);
@@ -84,12 +94,28 @@ export function Legend() {
       <p className="legend__desc">
         <Bi text={def.description} lang={lang} />
       </p>
+      {filterCount >= 0 && (
+        <p className="legend__filter" data-testid="legend-filter" data-count={filterCount}>
+          <strong>{DK.filterOn[lang]}</strong>{' '}
+          {`${formatNumber(filterCount, lang)} / ${formatNumber(buildingCount, lang)} ${DK.filterMatches[lang]}`}
+          <span className="bi__secondary" lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+            {' '}
+            · {DK.filterOn[lang === 'zh' ? 'en' : 'zh']} {DK.filterMatches[lang === 'zh' ? 'en' : 'zh']}
+          </span>
+        </p>
+      )}
       <div className="legend__foot">
         <div className="legend__swatches">
           <span className="legend__stale">
             <span className="swatch swatch--stale" aria-hidden="true" style={{ backgroundImage: staleHatch }} />
             <Bi text={T.stale} lang={lang} inline />
           </span>
+          {alertRules > 0 && (
+            <span className="legend__stale" data-testid="legend-alert">
+              <span className="swatch swatch--alert" aria-hidden="true" style={{ borderColor: ALERT_CSS }} />
+              <Bi text={DK.alertMark} lang={lang} inline />
+            </span>
+          )}
           {def.live && (
             <span className="legend__stale" data-testid="legend-na">
               <span className="swatch" aria-hidden="true" style={{ background: NA_CSS }} />

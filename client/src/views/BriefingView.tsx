@@ -19,6 +19,7 @@ import { openBriefingSocket, request } from '../briefing/briefingSocket.ts';
 import { useKeyFigures } from '../briefing/keyFigures.ts';
 import { useStory, useStoryList } from '../briefing/stories.ts';
 import { B } from '../briefing/strings.ts';
+import { stepAt } from '../tour/tourPlan.ts';
 import '../briefing/briefing.css';
 
 /** Seconds a step stays on the wall in the attract loop. */
@@ -91,7 +92,8 @@ export function BriefingView() {
   const [attractStep, setAttractStep] = useState(0);
   useEffect(() => {
     if (shown.mode !== 'attract' || steps.length === 0) return;
-    const tick = () => setAttractStep(Math.floor(Date.now() / (ATTRACT_STEP_S * 1000)) % steps.length);
+    // one wall-clock rule for both attract loops (this one and /tour's): client/src/tour/tourPlan.ts stepAt
+    const tick = () => setAttractStep(stepAt(Date.now(), ATTRACT_STEP_S * 1000, steps.length));
     tick();
     const id = window.setInterval(tick, 1000);
     return () => window.clearInterval(id);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { District } from '../../../models/district.ts';
 import { recordLabel } from '../../../models/district.validate.ts';
-import { FACTS_FILE, FactsFile, STORIES_DIR, Story, type Fact } from '../../../models/story.ts';
+import { FACTS_FILE, STORIES_DIR, Story, type Fact } from '../../../models/story.ts';
+import { readFacts } from '../facts/facts.loader.ts';
 import { DataError, jsonErrorOffset, type DataIssue } from '../district/district.loader.ts';
 
 export interface StoryLibrary {
@@ -28,17 +29,8 @@ export async function loadStories(dataDir: string, district: District): Promise<
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 
-  const factsJson = await readJson(join(dataDir, FACTS_FILE), FACTS_FILE, issues, storyFiles.length === 0);
-  if (factsJson !== undefined) {
-    const r = FactsFile.safeParse(factsJson);
-    if (!r.success) issues.push(...zodIssues(FACTS_FILE, factsJson, r.error.issues, 'facts'));
-    else {
-      r.data.facts.forEach((f, i) => {
-        if (facts.has(f.id)) issues.push({ file: FACTS_FILE, record: recordLabel('facts', i, f.id), field: 'id', message: `duplicate fact id ${JSON.stringify(f.id)}` });
-        facts.set(f.id, f);
-      });
-    }
-  }
+  // The facts live in data/facts.json, shared with 模速空间's wall (server/src/facts/facts.loader.ts).
+  for (const [id, f] of await readFacts(dataDir, issues, storyFiles.length === 0)) facts.set(id, f);
 
   for (const name of storyFiles) {
     const file = `${STORIES_DIR}/${name}`;

@@ -147,7 +147,8 @@ export function LabelLayer() {
           data-shown="0"
           style={s.colour ? ({ '--accent': s.colour } as CSSProperties) : undefined}
         >
-          <div className="label__box">
+          {/* a click or tap on a cluster's label selects the cluster (scene/useClickSelect.ts) */}
+          <div className="label__box" data-testid={s.kind === 'cluster' ? `label-${s.id}` : undefined}>
             <Bi text={s.name} lang={lang} />
           </div>
           <div className="label__stem" />

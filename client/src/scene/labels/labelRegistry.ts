@@ -38,3 +38,17 @@ export const labelRegistry = {
   /** Bumped when entries change, so the projector re-sorts and the scene re-renders. */
   version: 0,
 };
+
+/**
+ * The cluster whose label box is shown at a viewport point, or null. Labels let the pointer through to the map (a drag
+ * or a wheel over a label still moves the camera), so a click is matched to a label here, once per click.
+ */
+export function clusterLabelAt(clientX: number, clientY: number): string | null {
+  for (const e of labelRegistry.entries) {
+    if (e.kind !== 'cluster' || !e.shown) continue;
+    const box = e.el.firstElementChild as HTMLElement | null;
+    const r = box?.getBoundingClientRect();
+    if (r && clientX >= r.left && clientX <= r.right && clientY >= r.top && clientY <= r.bottom) return e.id.replace(/^cluster-/, '');
+  }
+  return null;
+}

@@ -1,16 +1,16 @@
-/** The five services platforms of 模速空间 with their sourced figures, each with its citation. */
+/** The five services platforms of 模速空间 with their sourced figures (facts of data/facts.json), each with its citation. */
 import type { Bilingual, Confidence } from '@models/district.ts';
-import type { MosuFile, MosuPlatform } from '@models/mosu.ts';
+import type { MosuPlatform, MosuResponse } from '@models/mosu.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
 import { Tag } from './PoolsPanel.tsx';
 
-export function PlatformsPanel({ mosu, lang }: { mosu: MosuFile; lang: Lang }) {
+export function PlatformsPanel({ mosu, lang }: { mosu: MosuResponse; lang: Lang }) {
   const facts = new Map(mosu.facts.map((f) => [f.id, f]));
-  /** One citation line per platform for each distinct (kind, citation) of its figures, not one per figure. */
-  const citations = (p: MosuPlatform) => {
+  /** One citation line for each distinct (kind, citation) of the platforms' figures, not one per figure or platform. */
+  const citations = (platforms: MosuPlatform[]) => {
     const out = new Map<string, { kind: Confidence; cite: Bilingual }>();
-    for (const id of p.factIds) {
+    for (const id of platforms.flatMap((p) => p.factIds)) {
       const f = facts.get(id);
       if (f && id !== mosu.linkFactId) out.set(`${f.confidence}:${f.cite.en}`, { kind: f.confidence, cite: f.cite });
     }
@@ -36,14 +36,14 @@ export function PlatformsPanel({ mosu, lang }: { mosu: MosuFile; lang: Lang }) {
                   <span className="lobby-fact__label">{f.label[lang]}</span>
                 </span>
               ))}
-            {citations(p).map((c) => (
-              <span key={`${c.kind}:${c.cite.en}`} className="lobby-fact__cite">
-                <Tag kind={c.kind} lang={lang} /> {lang === 'zh' ? '来源' : 'source'}: {c.cite[lang]}
-              </span>
-            ))}
           </li>
         ))}
       </ul>
+      {citations(mosu.platforms).map((c) => (
+        <span key={`${c.kind}:${c.cite.en}`} className="lobby-fact__cite">
+          <Tag kind={c.kind} lang={lang} /> {lang === 'zh' ? '以上数字来源' : 'figures: source'}: {c.cite[lang]}
+        </span>
+      ))}
     </section>
   );
 }

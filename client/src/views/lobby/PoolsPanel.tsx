@@ -2,11 +2,11 @@
 import { useMemo } from 'react';
 import type { PoolState } from '@models/api.ts';
 import type { District, Supplier } from '@models/district.ts';
-import type { MosuFact } from '@models/mosu.ts';
+import type { Fact } from '@models/story.ts';
 import type { Lang } from '../../state/store.ts';
 import { Bi } from '../../ui/Bi.tsx';
 import { FIGURE_KIND, kindOfSource, type FigureKind } from './lobbyTags.ts';
-import { historySinceMs, poolSeries, WINDOW_MS } from './poolHistory.ts';
+import { historySinceMs, poolSeries, STRIP_POINTS, stripKind, usePoolHistoryVersion, WINDOW_MS } from './poolHistory.ts';
 
 /** ①…⑨: a pool's mark, shown on its row and on the floor chips of the tenants that draw on it. */
 export const poolMark = (index: number): string => String.fromCodePoint(0x2460 + index);
@@ -22,28 +22,39 @@ export function Tag({ kind, lang }: { kind: FigureKind; lang: Lang }) {
   );
 }
 
-function Strip({ supplierId, capacity }: { supplierId: string; capacity: number }) {
+/**
+ * A pool's last 24 h from the server's history, followed live. Labelled by its points' source: the tag under the strips'
+ * column (total row) says simulated or live feed for them; a strip whose points differ from the head carries its own tag.
+ */
+function Strip({ supplierId, capacity, lang, headKind }: { supplierId: string; capacity: number; lang: Lang; headKind: FigureKind | null }) {
   const s = poolSeries(supplierId);
-  const now = Date.now();
-  const W = 240;
+  const W = STRIP_POINTS;
   const H = 40;
   let used = '';
   let alloc = '';
+  const end = s && s.t.length ? s.t[s.t.length - 1]! : 0;
   if (s && s.t.length > 1) {
-    // at most ~W points: one per horizontal unit
     const step = Math.max(1, Math.floor(s.t.length / W));
     for (let i = 0; i < s.t.length; i += step) {
-      const x = W - ((now - s.t[i]!) / WINDOW_MS) * W;
+      const x = W - ((end - s.t[i]!) / WINDOW_MS) * W;
       used += `${x.toFixed(1)},${(H - (s.used[i]! / capacity) * H).toFixed(1)} `;
       alloc += `${x.toFixed(1)},${(H - (s.allocated[i]! / capacity) * H).toFixed(1)} `;
     }
   }
+  const kind = stripKind(s);
   return (
-    <svg className="lobby-strip" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" aria-hidden="true">
-      <rect x="0" y="0" width={W} height={H} className="lobby-strip__bg" />
-      {alloc && <polyline points={alloc} className="lobby-strip__alloc" />}
-      {used && <polyline points={used} className="lobby-strip__used" />}
-    </svg>
+    <span className="lobby-strip__wrap" data-strip={supplierId} data-points={s?.t.length ?? 0} data-strip-kind={kind ?? ''} data-last-used={s && s.t.length ? s.used[s.used.length - 1] : ''}>
+      <svg className="lobby-strip" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" aria-hidden="true">
+        <rect x="0" y="0" width={W} height={H} className="lobby-strip__bg" />
+        {alloc && <polyline points={alloc} className="lobby-strip__alloc" />}
+        {used && <polyline points={used} className="lobby-strip__used" />}
+      </svg>
+      {kind && kind !== headKind && (
+        <span className="lobby-strip__tag">
+          <Tag kind={kind} lang={lang} />
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -76,7 +87,11 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
     total.used += p?.usedPflops ?? 0;
   }
   const liveKind: FigureKind = pools.some((p) => p.source === 'ingest') ? (pools.every((p) => p.source === 'ingest') ? 'live' : 'simulated') : 'simulated';
-  const since = historySinceMs === null ? null : new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(historySinceMs);
+  usePoolHistoryVersion();
+  const sinceMs = historySinceMs();
+  const stripKinds = district.suppliers.map((s) => stripKind(poolSeries(s.id)));
+  const headKind: FigureKind | null = stripKinds.includes('simulated') ? 'simulated' : stripKinds.includes('live') ? 'live' : null;
+  const since = sinceMs === null ? null : new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(sinceMs);
   const capacityKind = (s: Supplier): FigureKind => (s.confidence === 'sourced' ? 'sourced' : 'synthetic');
 
   return (
@@ -86,7 +101,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
       </h2>
       <div className="lobby-pools__head" aria-hidden="true">
         <span>{lang === 'zh' ? 'PFLOPS 在用 / 已分配 / 容量' : 'PFLOPS in use / allocated / capacity'}</span>
-        <span>{lang === 'zh' ? `24 小时${since ? ` · 本屏自 ${since} 起` : ''}` : `24 h${since ? ` · from ${since}` : ''}`}</span>
+        <span data-testid="lobby-strips-head">{lang === 'zh' ? `24 小时${since ? ` · 自 ${since} 起` : ''}` : `24 h${since ? ` · from ${since}` : ''}`}</span>
       </div>
       <ol className="lobby-pools__rows">
         {rows.map(({ supplier, pool, tenants }, index) => (
@@ -114,7 +129,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
               </span>
             </div>
             <div className="lobby-pool__strip">
-              <Strip supplierId={supplier.id} capacity={pool?.capacityPflops ?? supplier.capacityPflops} />
+              <Strip supplierId={supplier.id} capacity={pool?.capacityPflops ?? supplier.capacityPflops} lang={lang} headKind={headKind} />
               <span className="lobby-bar" aria-hidden="true">
                 <span className="lobby-bar__alloc" style={{ width: `${pool ? (100 * pool.allocatedPflops) / pool.capacityPflops : 0}%` }} />
                 <span className="lobby-bar__used" style={{ width: `${pool ? (100 * pool.usedPflops) / pool.capacityPflops : 0}%` }} />
@@ -138,6 +153,10 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
               <span data-field="capacity">{pf(total.capacity)}</span>
             </span>
           </div>
+          {/* the strips' label, under their column: simulated or live feed, as their points were */}
+          <div className="lobby-pool__strip" data-testid="lobby-strips-kind" data-strip-kind={headKind ?? ''}>
+            {headKind && <Tag kind={headKind} lang={lang} />}
+          </div>
         </li>
       </ol>
     </section>
@@ -145,7 +164,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
 }
 
 /** The telecom link ("一跳入算") as a sourced fact with its citation. */
-export function LinkFact({ fact, lang }: { fact: MosuFact; lang: Lang }) {
+export function LinkFact({ fact, lang }: { fact: Fact; lang: Lang }) {
   return (
     <div className="lobby-link" data-testid="lobby-link" data-fact={fact.id} title={fact.source}>
       <span className="lobby-link__value">{fact.text[lang]}</span>

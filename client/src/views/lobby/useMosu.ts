@@ -1,8 +1,8 @@
 /** `GET /api/v1/mosu`, fetched once and retried with backoff until it arrives (a wall must recover by itself). */
 import { useEffect, useState } from 'react';
-import type { MosuFile } from '@models/mosu.ts';
+import type { MosuResponse } from '@models/mosu.ts';
 
-export type MosuLoad = { mosu: MosuFile; error: null } | { mosu: null; error: string | null };
+export type MosuLoad = { mosu: MosuResponse; error: null } | { mosu: null; error: string | null };
 
 export function useMosu(): MosuLoad {
   const [load, setLoad] = useState<MosuLoad>({ mosu: null, error: null });
@@ -14,7 +14,7 @@ export function useMosu(): MosuLoad {
       try {
         const res = await fetch('/api/v1/mosu', { headers: { accept: 'application/json' }, cache: 'no-store' });
         if (!res.ok) throw new Error(`GET /api/v1/mosu → ${res.status}`);
-        const mosu = (await res.json()) as MosuFile;
+        const mosu = (await res.json()) as MosuResponse;
         if (!cancelled) setLoad({ mosu, error: null });
       } catch (err) {
         if (cancelled) return;
