@@ -16,7 +16,8 @@ export interface Ops {
   close(): void;
 }
 
-export function registerOps(http: FastifyInstance, io: Server, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; now: () => number }): Ops {
+/** `io` is null on a district engine across Redis (ROLE=engine): it has no screens of its own. */
+export function registerOps(http: FastifyInstance, io: Server | null, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; now: () => number }): Ops {
   http.addHook('onRoute', (route) => {
     if (PROBES.has(route.url)) route.logLevel = 'warn';
   });
@@ -24,7 +25,7 @@ export function registerOps(http: FastifyInstance, io: Server, deps: { history: 
   const health = new HealthTracker(deps.now);
   health.watchHistory(deps.history);
   const removeSources = metrics.addSources({
-    screens: () => io.of('/').sockets.size,
+    screens: () => io?.of('/').sockets.size ?? 0,
     sessions: deps.sessions.total,
     databaseFiles: () => (deps.historyFile ? [deps.historyFile, `${deps.historyFile}-wal`] : []),
   });

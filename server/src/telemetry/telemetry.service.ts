@@ -149,7 +149,35 @@ export type TelemetryServiceDeps = {
 const ROLLBACK = Symbol('rollback');
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export class TelemetryService {
+function tokenProblem(tokenDigest: Buffer | null, token: unknown): AuthProblem | null {
+  if (!tokenDigest) return { status: 503, error: INGEST_OFF_MESSAGE };
+  if (typeof token !== 'string' || token === '') return { status: 401, error: 'missing ingest token: send "Authorization: Bearer <INGEST_TOKEN>"' };
+  if (!timingSafeEqual(digest(token), tokenDigest)) return { status: 401, error: 'wrong ingest token' };
+  return null;
+}
+
+/** The token check alone, for a gateway that forwards batches to the engine (scale/ingest.forward.ts). */
+export function ingestTokenCheck(ingestToken: string | null): (token: unknown) => AuthProblem | null {
+  const tokenDigest = ingestToken ? digest(ingestToken) : null;
+  return (token) => tokenProblem(tokenDigest, token);
+}
+
+/**
+ * What the ingest transports (HTTP route, /ingest namespace) need: TelemetryService in one process, or a gateway's
+ * forwarder to the engine across Redis (its outcome then arrives asynchronously).
+ */
+export interface IngestPort {
+  authProblem(token: unknown): AuthProblem | null;
+  /** Resolves once the batch is stored (or refused): in one process after the commit, across Redis with the engine's answer. */
+  ingest(input: unknown): Promise<IngestOutcome>;
+}
+
+/** The batch's fate is unknown or it was not taken (the engine or the transport is unreachable): 503, send it again. */
+export class IngestUnavailable extends Error {
+  readonly statusCode = 503;
+}
+
+export class TelemetryService implements IngestPort {
   private readonly schema;
   /** Digests are compared, so both sides have the same length for timingSafeEqual. */
   private readonly tokenDigest: Buffer | null;
@@ -175,10 +203,7 @@ export class TelemetryService {
 
   /** Why a presented token is not accepted, or null when it is. Compared in constant time. */
   authProblem(token: unknown): AuthProblem | null {
-    if (!this.tokenDigest) return { status: 503, error: INGEST_OFF_MESSAGE };
-    if (typeof token !== 'string' || token === '') return { status: 401, error: 'missing ingest token: send "Authorization: Bearer <INGEST_TOKEN>"' };
-    if (!timingSafeEqual(digest(token), this.tokenDigest)) return { status: 401, error: 'wrong ingest token' };
-    return null;
+    return tokenProblem(this.tokenDigest, token);
   }
 
   /** Validate, store (resolves after the commit), then hand to the engine. Batches are stored one at a time. */
