@@ -28,6 +28,10 @@ describe('/healthz', () => {
   });
 
   it('should say degraded, and why, while the minute cannot be written, and ok once it can', async () => {
+    // The sampler hands a minute over only once it has sampled one: wait for a tick at the current clock first (the
+    // first tick comes up to TICK_MS after listen), else moving the clock only starts the sampler's first minute.
+    const seq = server.app.engine.seq;
+    await expect.poll(() => server.app.engine.seq, { timeout: 10_000 }).toBeGreaterThan(seq);
     failWrites(true);
     nextMinute(); // the sampler writes the finished minute on the next tick
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe('degraded');
