@@ -5,9 +5,10 @@
  *   data set ──► district engine (one writer: simulator, precedence, frame, minute sampler)
  *                   │ EngineOutput (tick: frame, pools, companies, events)      ▲ EngineIngest (durable readings)
  *                   ▼                                                          │
- *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite)
+ *                gateway (Socket.IO: snapshot, fan-out) · HTTP routes ── ingest service ──► history (SQLite, or PostgreSQL)
  *
- * On one machine engine and gateway share this process and talk by plain calls through those two interfaces.
+ * On one machine engine and gateway share this process and talk by plain calls through those two interfaces; across
+ * machines (ROLE=engine / ROLE=gateway) scale/roles.ts builds each half and Redis carries the same messages.
  * Around them, registered before any route: security/ (origin check and session caps on Engine.IO, helmet, one ingest
  * budget for HTTP and /ingest) and ops/ (/metrics; the health tracker that watches every history write for /healthz).
  */
@@ -27,16 +28,17 @@ import { StateDocument } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
 import { DistrictPayload } from './gateway/district.payload.ts';
 import type { HistoryStore } from './history/history.store.ts';
+import type { HistoryRepository } from './history/history.repository.ts';
 import { MinuteSampler } from './history/history.sampler.ts';
 import { startRetention } from './history/history.retention.ts';
-import { registerHistoryRoutes } from './history/history.routes.ts';
-import { restoreIngested, TelemetryService } from './telemetry/telemetry.service.ts';
+import { registerHistoryRoutes, type HistoryReads } from './history/history.routes.ts';
+import { restoreIngested, TelemetryService, type IngestPort } from './telemetry/telemetry.service.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
 import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
-import { registerSecurity } from './security/register.ts';
+import { registerSecurity, type Security } from './security/register.ts';
 import { serverTimeouts } from './security/http.ts';
-import { registerOps } from './ops/register.ts';
-import { openHistory } from './ops/startup.ts';
+import { registerOps, type Ops } from './ops/register.ts';
+import { openHistoryRepository } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
 import { registerBriefing } from './briefing/briefing.ts';
 
@@ -51,7 +53,10 @@ export interface App {
   /** The engine's live state (read it; write only through the engine). */
   state: LiveState;
   gateway: Gateway;
-  history: HistoryStore;
+  /** History, whichever database holds it (HISTORY_URL: PostgreSQL; unset: SQLite). */
+  repository: HistoryRepository;
+  /** The SQLite store under the repository; null with PostgreSQL. */
+  history: HistoryStore | null;
   sampler: MinuteSampler;
   options: AppOptions;
   /** Listen on options.host:options.port and start ticking; resolves to the base URL. */
@@ -66,12 +71,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
   const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
 
-  // ── history ──
-  const history = openHistory(options.dataDir);
+  // ── history: SQLite in DATA_DIR, or PostgreSQL at HISTORY_URL, behind one async repository ──
+  const { repository: history, store } = await openHistoryRepository(options);
 
   // ── engine: restored from history before its first tick, so its first simulated values respect real readings ──
   const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
-  restoreIngested(history, state);
+  await restoreIngested(history, state);
   const engine = new DistrictEngine(state, {
     simulator: options.simulator,
     tickMs: options.tickMs,
@@ -89,31 +94,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   engine.publishTo(gateway);
 
   // ── security and operations, before any route: origin check and session caps on Engine.IO, helmet, the shared ingest
-  // budget; /metrics and the health tracker (it wraps history.transaction, so every history write from here on is seen) ──
-  const security = await registerSecurity(http, gateway.io, options);
-  const ops = registerOps(http, gateway.io, { history, sessions: security.sessions, now: options.now });
+  // budget; /metrics and the health tracker (it wraps the repository's writes, so every history write from here on is seen) ──
+  const { security, ops } = await registerFront(http, gateway.io, { history, historyFile: store?.file ?? null, options });
   const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
 
   // ── routes ──
   const telemetry = new TelemetryService({ district, engine, history, options });
-  const payload = new DistrictPayload(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
   const stateDocument = new StateDocument(state, { datasetVersion: district.version, staleAfterS: options.staleAfterS, simulator: options.simulator, tickMs: options.tickMs, now: options.now, districtTime: (wall) => engine.districtTime(wall) });
-  registerDistrictRoutes(http, { district, payload, stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
-  await registerTelemetryRoutes(http, { service: telemetry, limits: security.ingestLimits });
-  registerIngestNamespace(gateway.io, telemetry, http.log, security.ingestLimits);
-  const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state, now: options.now, limits: options.historyReads });
-  await registerBriefing(http, gateway.io, district, options);
-  registerMosuRoutes(http, mosu);
-  registerClientBuild(http, options.clientDir);
-
-  if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
-    await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
-    // The views (/tour, /briefing, …) are client routes: serve the app shell for any other page request.
-    http.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io')) return reply.sendFile('index.html');
-      return reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` });
-    });
-  }
+  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: telemetry, stateDocument, state, security, ops });
 
   let closed = false;
   const app: App = {
@@ -124,7 +112,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     loop: engine,
     state,
     gateway,
-    history,
+    repository: history,
+    history: store,
     sampler,
     options,
     async listen() {
@@ -141,15 +130,66 @@ export async function createApp(options: AppOptions): Promise<App> {
       await gateway.close();
       await http.close();
       await historyReads.close();
-      // Nothing can write any more: keep the minute so far, then close (which also checkpoints the WAL).
+      // Nothing can write any more: keep the minute so far, then close (SQLite: checkpoints the WAL).
       try {
-        sampler.flush();
+        await sampler.flush();
       } finally {
-        history.close();
+        await history.close();
         deadline.cancel();
         ops.close();
       }
     },
   };
   return app;
+}
+
+/** Security and operations, registered before any route (shared by ROLE=all and ROLE=gateway, see scale/roles.ts). */
+export async function registerFront(
+  http: FastifyInstance,
+  io: TwinServer,
+  deps: { history: HistoryRepository; /** The SQLite file; null with PostgreSQL. */ historyFile: string | null; options: AppOptions },
+): Promise<{ security: Security; ops: Ops }> {
+  const security = await registerSecurity(http, io, deps.options);
+  const ops = registerOps(http, io, { history: deps.history, historyFile: deps.historyFile, sessions: security.sessions, now: deps.options.now });
+  return { security, ops };
+}
+
+export interface RouteDeps {
+  district: District;
+  mosu: Awaited<ReturnType<typeof loadMosu>>;
+  options: AppOptions;
+  history: HistoryRepository;
+  gateway: Gateway;
+  /** TelemetryService in one process; the forwarder to the engine on a gateway across Redis. */
+  ingest: IngestPort;
+  /** null on a gateway across Redis (/api/v1/state then answers 503; see README "Scaled set-up"). */
+  stateDocument: StateDocument | null;
+  /** Building index and not-applicable mask for history replay. */
+  state: LiveState;
+  security: Security;
+  ops: Ops;
+}
+
+/** Every public route and namespace (shared by ROLE=all and ROLE=gateway). */
+export async function registerRoutes(http: FastifyInstance, deps: RouteDeps): Promise<{ historyReads: HistoryReads }> {
+  const { district, mosu, options, history, gateway, security, ops } = deps;
+  const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
+  const payload = new DistrictPayload(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
+  registerDistrictRoutes(http, { district, payload, stateDocument: deps.stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
+  await registerTelemetryRoutes(http, { service: deps.ingest, limits: security.ingestLimits });
+  registerIngestNamespace(gateway.io, deps.ingest, http.log, security.ingestLimits);
+  const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state: deps.state, now: options.now, limits: options.historyReads });
+  await registerBriefing(http, gateway.io, district, options);
+  registerMosuRoutes(http, mosu);
+  registerClientBuild(http, options.clientDir);
+
+  if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
+    await http.register(fastifyStatic, { root: options.clientDir, wildcard: false });
+    // The views (/tour, /briefing, …) are client routes: serve the app shell for any other page request.
+    http.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` });
+    });
+  }
+  return { historyReads };
 }

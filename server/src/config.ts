@@ -7,7 +7,14 @@ import { DEFAULT_HISTORY_READ_LIMITS, type HistoryReadLimits } from './history/h
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+export const ROLES = ['all', 'engine', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface AppOptions {
+  /** all: engine and gateway in this process (the default); engine / gateway: one side, the other across Redis. */
+  role: Role;
+  /** redis://… : the transport between engine and gateways (required for ROLE=engine and ROLE=gateway). */
+  redisUrl: string | null;
   host: string;
   port: number;
   /** Where history (SQLite) lives. */
@@ -24,6 +31,8 @@ export interface AppOptions {
   /** Ingest requests per minute per client address (HTTP route); more get 429 with Retry-After. */
   ingestRateLimit: number;
   historyDays: number;
+  /** `postgres://…`: history in PostgreSQL (history.postgres.ts); null: SQLite in dataDir (the embedded default). */
+  historyUrl: string | null;
   /** PIN a remote needs to drive a presenter group; null = presenter control is off. */
   presenterPin: string | null;
   /** Seconds after the presenter leaves (nobody holds control) before the screens return to the attract loop. */
@@ -73,7 +82,17 @@ const list = (item: z.ZodType<string, string>) =>
 const frameSource = z.string().regex(/^('self'|'none'|https?:\/\/[\w*.-]+(:\d+)?|https?:)$/, "each FRAME_ANCESTORS entry must be 'self', 'none' or a source like https://kiosk.example.com");
 const seconds = (name: string, max: number) => z.coerce.number({ error: `${name} must be a number of seconds` }).positive(`${name} must be more than 0 seconds`).max(max, `${name} must be at most ${max} seconds`);
 
+const redisUrl = z.string().refine((s) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+
 const Env = z.object({
+  ROLE: z.enum(ROLES, { error: `ROLE must be one of ${ROLES.join(', ')}` }).default('all'),
+  REDIS_URL: redisUrl.optional(),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DATA_DIR: z.string().default(path.join(REPO_ROOT, 'var')),
@@ -86,6 +105,10 @@ const Env = z.object({
   INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
   INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   HISTORY_DAYS: z.coerce.number().positive().max(3650).default(7),
+  HISTORY_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'HISTORY_URL must be a PostgreSQL URL, postgres://user[:password]@host[:port]/database (unset: SQLite in DATA_DIR)')
+    .optional(),
   PRESENTER_PIN: z.string().min(4, 'PRESENTER_PIN must be at least 4 characters').max(64).optional(),
   PRESENTER_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(120),
   HISTORY_READERS: z.coerce.number().int().min(1).max(16).default(DEFAULT_HISTORY_READ_LIMITS.threads),
@@ -112,7 +135,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const e = parsed.data;
+  if (e.ROLE !== 'all' && !e.REDIS_URL) throw new ConfigError(`REDIS_URL: ROLE=${e.ROLE} needs REDIS_URL (redis://host:port), the transport between the engine and its gateways`);
   return {
+    role: e.ROLE,
+    redisUrl: e.REDIS_URL ?? null,
     host: e.HOST,
     port: e.PORT,
     dataDir: e.DATA_DIR,
@@ -124,6 +150,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     ingestToken: e.INGEST_TOKEN ?? null,
     ingestRateLimit: e.INGEST_RATE_LIMIT,
     historyDays: e.HISTORY_DAYS,
+    historyUrl: e.HISTORY_URL ?? null,
     presenterPin: e.PRESENTER_PIN ?? null,
     presenterTimeoutS: e.PRESENTER_TIMEOUT_S,
     historyReads: { threads: e.HISTORY_READERS, maxQueued: e.HISTORY_READ_QUEUE, perSecond: e.HISTORY_READS_PER_S, burst: e.HISTORY_READ_BURST },

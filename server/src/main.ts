@@ -1,14 +1,17 @@
 /** Entry point: read the environment, build the app, listen; shut down cleanly on SIGTERM/SIGINT. */
 import { ConfigError, optionsFromEnv } from './config.ts';
 import { createApp } from './app.ts';
+import { createEngineApp, createGatewayApp } from './scale/roles.ts';
 import { DataError } from './district/district.loader.ts';
 import { StartupError } from './ops/startup.ts';
 
 async function main(): Promise<void> {
   const options = optionsFromEnv(process.env);
-  const app = await createApp(options);
+  // ROLE=all: engine and gateway in this process; engine / gateway: one half, the other across Redis (scale/roles.ts).
+  const app = options.role === 'all' ? await createApp(options) : options.role === 'engine' ? await createEngineApp(options) : await createGatewayApp(options);
   const url = await app.listen();
-  app.http.log.info(`West Bund Twin on ${url} (simulator ${options.simulator.mode}, ${app.district.buildings.length} buildings)`);
+  const buildings = 'district' in app ? app.district.buildings.length : app.buildings;
+  app.http.log.info(`West Bund Twin ${options.role === 'all' ? '' : `${options.role} `}on ${url} (simulator ${options.simulator.mode}, ${buildings} buildings)`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

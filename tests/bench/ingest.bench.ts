@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { District } from '@models/district.ts';
 import { LiveState } from '../../server/src/live/live.state.ts';
 import { HistoryStore } from '../../server/src/history/history.store.ts';
+import { SqliteHistoryRepository } from '../../server/src/history/history.repository.ts';
 import { TelemetryService } from '../../server/src/telemetry/telemetry.service.ts';
 import { log, row, stats, type Row, type Stats } from './stats.ts';
 
@@ -31,13 +32,13 @@ const MODES: readonly Mode[] = [
 const SINGLE_MAX = 2_000;
 const SINGLE_MAX_MS = 4_000;
 
-function withService<T>(district: District, fn: (service: TelemetryService, store: HistoryStore) => T): T {
+async function withService<T>(district: District, fn: (service: TelemetryService, store: HistoryStore) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-ingest-'));
   const store = HistoryStore.open(dir);
   try {
     const state = new LiveState(district, 120);
-    const service = new TelemetryService({ state, history: store, options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
-    return fn(service, store);
+    const service = new TelemetryService({ state, history: new SqliteHistoryRepository(store, null), options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
+    return await fn(service, store);
   } finally {
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -59,20 +60,20 @@ function throughput(batch: number, ms: Stats): { median: number; p95: number } {
   return { median: (batch * 1000) / ms.median, p95: (batch * 1000) / ms.p95 };
 }
 
-export function ingestBench(district: District): { rows: Row[]; raw: unknown } {
+export async function ingestBench(district: District): Promise<{ rows: Row[]; raw: unknown }> {
   // Occupancy needs a people capacity (the service rejects it otherwise).
   const ids = district.buildings.filter((b) => b.capacityPeople > 0).map((b) => b.id);
   const raw: Record<string, unknown> = {};
 
   log('ingest: one reading per transaction');
-  const single = withService(district, (service) => {
+  const single = await withService(district, async (service) => {
     let ts = Date.now() - 6 * 3_600_000;
     const samples: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < SINGLE_MAX && performance.now() - t0 < SINGLE_MAX_MS; i++) {
       const readings = makeReadings(ids.slice(i % ids.length), 1, ts++);
       const s = performance.now();
-      const out = service.ingest({ readings });
+      const out = await service.ingest({ readings });
       samples.push(performance.now() - s);
       if (!out.ok) throw new Error(`ingest rejected: ${JSON.stringify(out.issues.slice(0, 3))}`);
     }
@@ -84,14 +85,14 @@ export function ingestBench(district: District): { rows: Row[]; raw: unknown } {
   const rows: Row[] = [];
   for (const mode of MODES) {
     log(`ingest: batches of ${mode.batch.toLocaleString('en-US')}`);
-    const perBatch = withService(district, (service, store) => {
+    const perBatch = await withService(district, async (service, store) => {
       let ts = Date.now() - 3 * 3_600_000;
       const samples: number[] = [];
       for (let b = 0; b < mode.batches + 1; b++) {
         const readings = makeReadings(ids, mode.batch, ts); // built outside the timing: the body a route has parsed
         ts += mode.batch;
         const s = performance.now();
-        const out = service.ingest({ readings });
+        const out = await service.ingest({ readings });
         const ms = performance.now() - s;
         if (!out.ok) throw new Error(`ingest rejected: ${JSON.stringify(out.issues.slice(0, 3))}`);
         if (out.accepted.stored !== mode.batch) throw new Error(`stored ${out.accepted.stored} of ${mode.batch}`);

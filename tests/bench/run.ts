@@ -8,7 +8,8 @@
  *   3 bytes on the wire     wire.bench.ts      (real server + socket.io-client)
  *   4 React commits / tick  commits.bench.ts   (real app in Chromium)
  *   5 ingest                ingest.bench.ts    (TelemetryService → SQLite, synchronous = FULL)
- *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood)
+ *   6 history               history.bench.ts   (a week of minutes), history.storage.bench.ts (bytes per row, read flood),
+ *                           history.backends.bench.ts (PostgreSQL beside SQLite, when TEST_POSTGRES_URL is set)
  *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
  *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
  *  11 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
@@ -37,6 +38,7 @@ import { historyBench } from './history.bench.ts';
 import { toolsBench } from './tools.bench.ts';
 import { tourBench } from './tour.bench.ts';
 import { historyStorageBench } from './history.storage.bench.ts';
+import { historyBackendsBench } from './history.backends.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { firstFrameBench } from './firstFrame.bench.ts';
 import { scaleClientBench } from './scale.client.bench.ts';
@@ -98,6 +100,7 @@ async function main(): Promise<number> {
     { name: 'fan-out', covers: [12], run: () => fanoutBench({ label: synthetic[0]!.label, datasetDir: synthetic[0]!.dir }) },
     { name: "planner's tools", covers: [10], run: () => toolsBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     { name: 'history storage and read flood', covers: [6], run: () => historyStorageBench(real, 7) },
+    { name: 'history: PostgreSQL beside SQLite (TEST_POSTGRES_URL)', covers: [6], run: () => historyBackendsBench(real) },
     { name: 'the /tour wall (Chromium, real server)', covers: [9], run: async () => tourBench(await client()) },
     { name: 'picking', covers: [7], run: () => pickBench([{ label: realLabel, district: real }, ...synthetic.map((s) => ({ label: s.label, district: s.district }))]) },
     {

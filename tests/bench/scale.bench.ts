@@ -24,6 +24,7 @@ import type { District } from '@models/district.ts';
 import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { LiveState, SOURCE_SIMULATED } from '../../server/src/live/live.state.ts';
 import { HistoryStore, MINUTE_MS } from '../../server/src/history/history.store.ts';
+import { SqliteHistoryRepository } from '../../server/src/history/history.repository.ts';
 import { MinuteSampler } from '../../server/src/history/history.sampler.ts';
 import { TelemetryService } from '../../server/src/telemetry/telemetry.service.ts';
 import { createApp } from '../../server/src/app.ts';
@@ -84,6 +85,7 @@ async function minuteWrite(c: ScaleCase) {
     // (load average ≫ cores), so wall-clock loop delays include time the OS gave to other processes; CPU time does not.
     const writes: Array<{ wallMs: number; cpuMs: number }> = [];
     const write = store.writeSampledMinute.bind(store);
+    const repo = new SqliteHistoryRepository(store, null);
     store.writeSampledMinute = (m, rows, pools) => {
       const w0 = performance.now();
       const c0 = process.cpuUsage();
@@ -91,11 +93,11 @@ async function minuteWrite(c: ScaleCase) {
       const c = process.cpuUsage(c0);
       writes.push({ wallMs: performance.now() - w0, cpuMs: (c.user + c.system) / 1000 });
     };
-    const naiveSampler = new MinuteSampler(state, store);
+    const naiveSampler = new MinuteSampler(state, repo);
     log(`scale: ${c.label}: prefilling ${PREFILL_MINUTES} minutes of history`);
     for (let m = 0; m < PREFILL_MINUTES; m++) {
       sampleMinute(naiveSampler, state);
-      naiveSampler.flush();
+      await naiveSampler.flush();
     }
     const out = { ours: [] as number[], naive: [] as number[], oursP99: [] as number[], oursTotalMs: [] as number[], naiveTotalMs: [] as number[], oursChunkCpuMs: [] as number[], oursChunkWallMs: [] as number[], naiveCpuMs: [] as number[] };
     for (let m = 0; m < MINUTES; m++) {
@@ -108,7 +110,7 @@ async function minuteWrite(c: ScaleCase) {
       out.naiveTotalMs.push(performance.now() - n0);
       out.naive.push(naive.maxMs);
       // ours: handed off at the minute's end, written in chunks
-      const sampler = new MinuteSampler(state, store);
+      const sampler = new MinuteSampler(state, repo);
       sampleMinute(sampler, state);
       const o0 = performance.now();
       writes.length = 0;
@@ -135,7 +137,7 @@ async function ingestBatch(c: ScaleCase): Promise<{ lagMs: number[]; readingsPer
   const store = HistoryStore.open(dir);
   try {
     const state = new LiveState(c.district, 120);
-    const service = new TelemetryService({ state, history: store, options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
+    const service = new TelemetryService({ state, history: new SqliteHistoryRepository(store, null), options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
     const ids = c.district.buildings.filter((b) => b.capacityPeople > 0).map((b) => b.id);
     const lagMs: number[] = [];
     const readingsPerS: number[] = [];
@@ -145,7 +147,7 @@ async function ingestBatch(c: ScaleCase): Promise<{ lagMs: number[]; readingsPer
       let ms = 0;
       const r = await withLoopDelay(async () => {
         const s = performance.now();
-        const out = service.ingest({ readings });
+        const out = await service.ingest({ readings });
         ms = performance.now() - s;
         if (!out.ok) throw new Error('ingest rejected');
       });

@@ -136,7 +136,7 @@ describe('the /lobby wall on a 4K screen', () => {
     // minutes of hours ago, written as the sampler writes them: only the server's history has them (no page was open)
     for (const hoursAgo of [20, 12, 6, 2]) {
       const pools = app.district.suppliers.map((s) => ({ supplierId: s.id, capacityPflops: s.capacityPflops, allocatedPflops: s.capacityPflops * 0.5, usedPflops: s.capacityPflops * (0.2 + hoursAgo / 100), source: STORED_INGEST as StoredSource }));
-      app.history.writeSampledMinute(minuteOf(Date.now() - hoursAgo * 3600_000), [], pools);
+      await app.repository.writeSampledMinute(minuteOf(Date.now() - hoursAgo * 3600_000), [], pools);
     }
     const page = await openLobby(url, '?lang=en');
     const strips = () =>

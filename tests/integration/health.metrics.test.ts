@@ -19,7 +19,7 @@ afterAll(() => server.close());
 
 const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as HealthResponse;
 /** Disk full, read-only or failing storage, as SQLite reports it to the writer. */
-const failWrites = (on: boolean) => server.app.history.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+const failWrites = (on: boolean) => server.app.history!.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
 const nextMinute = () => (offsetMs += 60_000);
 
 describe('/healthz', () => {
@@ -28,6 +28,10 @@ describe('/healthz', () => {
   });
 
   it('should say degraded, and why, while the minute cannot be written, and ok once it can', async () => {
+    // The sampler hands a minute over only once it has sampled one: wait for a tick at the current clock first (the
+    // first tick comes up to TICK_MS after listen), else moving the clock only starts the sampler's first minute.
+    const seq = server.app.engine.seq;
+    await expect.poll(() => server.app.engine.seq, { timeout: 10_000 }).toBeGreaterThan(seq);
     failWrites(true);
     nextMinute(); // the sampler writes the finished minute on the next tick
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe('degraded');

@@ -206,7 +206,7 @@ describe('read budgets', () => {
   });
 
   it('should refuse a read at once when the reader pool is full, and answer those it took', async () => {
-    const reader = new HistoryReader(server.app.history.file, { threads: 1, maxQueued: 2 });
+    const reader = new HistoryReader(server.app.history!.file, { threads: 1, maxQueued: 2 });
     try {
       const taken = [reader.run('districtMinute', { minute: base / MIN }), reader.run('districtMinute', { minute: base / MIN })];
       await expect(reader.run('districtMinute', { minute: base / MIN })).rejects.toBeInstanceOf(ReadersBusyError);

@@ -58,12 +58,12 @@ export function ingestedIn(state: StateResponse): string[] {
 }
 
 export function rowCount(app: App, table: 'reading' | 'current_building' | 'current_pool' | 'current_company'): number {
-  return (app.history.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return (app.history!.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
 
 /** Rows that only ingest writes (the sampler writes simulated minutes on its own, every minute). */
 export function ingestRows(app: App): number {
-  const n = (sql: string) => (app.history.db.prepare(sql).get() as { n: number }).n;
+  const n = (sql: string) => (app.history!.db.prepare(sql).get() as { n: number }).n;
   return (
     n('SELECT count(*) AS n FROM reading') +
     n('SELECT count(*) AS n FROM building_minute WHERE readings > 0') +

@@ -7,6 +7,7 @@ import { NOT_APPLICABLE } from '@models/frame.codec.ts';
 import { LiveState } from '../../server/src/live/live.state.ts';
 import { HistoryStore, MINUTE_MS, STORED_INGEST, STORED_SIMULATED } from '../../server/src/history/history.store.ts';
 import { MinuteSampler } from '../../server/src/history/history.sampler.ts';
+import { SqliteHistoryRepository } from '../../server/src/history/history.repository.ts';
 
 const M0 = Date.parse('2026-11-28T02:00:00Z') / MINUTE_MS;
 const T0 = M0 * MINUTE_MS;
@@ -20,7 +21,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-sampler-'));
   store = HistoryStore.open(dir);
   state = new LiveState(district, 120);
-  sampler = new MinuteSampler(state, store);
+  sampler = new MinuteSampler(state, new SqliteHistoryRepository(store, null));
 });
 afterEach(() => {
   store.close();
@@ -44,7 +45,7 @@ describe('minute sampler', () => {
     expect(rows()).toEqual([{ minute: M0, building_id: 'a', metric: 0, value: expect.closeTo(0.3), source: STORED_SIMULATED }]);
   });
 
-  it('should prefer ingested samples within a minute and skip stale and not-applicable values', () => {
+  it('should prefer ingested samples within a minute and skip stale and not-applicable values', async () => {
     state.districtTimeMs = T0;
     state.setSimulated('occupancy', 0, 0.9, T0, T0);
     state.setSimulated('computeLoad', 1, NOT_APPLICABLE, T0, T0);
@@ -52,17 +53,17 @@ describe('minute sampler', () => {
     sampler.sample(T0);
     state.setIngested('occupancy', 0, 0.1, T0 + 1000);
     sampler.sample(T0 + 1000);
-    sampler.flush();
+    await sampler.flush();
     expect(rows()).toEqual([{ minute: M0, building_id: 'a', metric: 0, value: expect.closeTo(0.1), source: STORED_INGEST }]);
   });
 
-  it('should write the minute so far on flush, and nothing before the first sample', () => {
-    sampler.flush();
+  it('should write the minute so far on flush, and nothing before the first sample', async () => {
+    await sampler.flush();
     expect(rows()).toEqual([]);
     state.districtTimeMs = T0;
     state.setSimulated('computeLoad', 1, 0.6, T0, T0);
     sampler.sample(T0 + 5_000);
-    sampler.flush();
+    await sampler.flush();
     expect(rows()).toEqual([{ minute: M0, building_id: 'b', metric: 1, value: expect.closeTo(0.6), source: STORED_SIMULATED }]);
   });
 });

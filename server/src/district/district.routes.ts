@@ -12,7 +12,7 @@ interface Deps {
   /** The district JSON, pre-compressed (gateway/district.payload.ts). */
   payload: DistrictPayload;
   /** The current state as JSON chunks, built once per tick off the loop (engine/state.document.ts). */
-  stateDocument: StateDocument;
+  stateDocument: StateDocument | null;
   options: AppOptions;
   clients: () => number;
   /** ok, or degraded with the reasons (ops/health.ts). */
@@ -42,6 +42,7 @@ export function registerDistrictRoutes(http: FastifyInstance, { district, payloa
 
   // StateResponse (models/api.ts), written in chunks.
   http.get('/api/v1/state', async (_req, reply) => {
+    if (!stateDocument) return reply.code(503).send({ error: 'the state document is served by ROLE=all only for now; on a gateway (ROLE=gateway) read the snapshot and frames over Socket.IO' });
     const chunks = await stateDocument.chunks();
     return reply.type('application/json').send(Readable.from(chunks));
   });

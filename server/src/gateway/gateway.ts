@@ -10,7 +10,7 @@
  * - Frames go out volatile (a slow screen skips frames instead of queueing them), encoded once per broadcast.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { CompanyState, PoolState, SimulatorInfo } from '@models/api.ts';
 import { PROTOCOL_VERSION, type ClientToServerEvents, type DistrictEvent, type ServerToClientEvents } from '@models/events.ts';
 import { encodeCompanies, encodeSnapshot } from '@models/snapshot.codec.ts';
@@ -30,6 +30,11 @@ export interface GatewayOptions {
   historyDays: number;
   simulator: SimulatorInfo;
   now: () => number;
+  /**
+   * Socket.IO adapter across gateways (ROLE=gateway: the Redis Streams adapter). Then a recovered session also gets a
+   * snapshot, because what this gateway fans out is sent to its own sockets only (every gateway fans out every tick).
+   */
+  adapter?: ServerOptions['adapter'];
 }
 
 export class Gateway implements EngineOutput {
@@ -56,6 +61,7 @@ export class Gateway implements EngineOutput {
       maxHttpBufferSize: 4 * 1024 * 1024,
       // Short drops resume without a snapshot; missed non-volatile events are replayed.
       connectionStateRecovery: { maxDisconnectionDuration: 30_000, skipMiddlewares: true },
+      ...(options.adapter && { adapter: options.adapter }),
     });
     this.frame = initial.frame;
     this.seq = initial.seq;
@@ -63,7 +69,7 @@ export class Gateway implements EngineOutput {
     for (const c of initial.companies) this.companyRecords.set(c.companyId, c);
 
     this.io.on('connection', (socket) => {
-      if (!socket.recovered) socket.emit('district:snapshot', this.snapshot());
+      if (!socket.recovered || options.adapter) socket.emit('district:snapshot', this.snapshot());
       for (const h of this.handlers) h(socket);
     });
   }
@@ -98,12 +104,14 @@ export class Gateway implements EngineOutput {
   }
 
   // ── EngineOutput ──
+  // Everything below goes to THIS gateway's sockets only (io.local): with several gateways each one receives every
+  // engine message and fans it out to its own screens, so a screen gets each frame once whichever gateway it is on.
 
   tick(m: TickMessage): void {
     this.frame = m.frame;
     this.seq = m.seq;
     this.pools = m.pools;
-    const { io } = this;
+    const io = this.io.local;
     // volatile: a client that cannot keep up skips frames instead of queueing them without bound
     io.volatile.emit('metrics:frame', m.frame);
     // Not volatile: a volatile emit right after the frame finds the transport busy and is always dropped. Sent at most
@@ -120,8 +128,17 @@ export class Gateway implements EngineOutput {
     for (const c of changes) this.companyRecords.set(c.companyId, c);
     this.companiesJson = null;
     this.snapshotCache = null;
-    this.io.emit('companies:update', changes);
-    for (const e of events) this.io.emit('district:event', e);
+    this.io.local.emit('companies:update', changes);
+    for (const e of events) this.io.local.emit('district:event', e);
+  }
+
+  /** Start again from an engine's current state (a gateway across Redis after a restarted engine or Redis). */
+  reset(current: EngineCurrent): void {
+    this.frame = current.frame;
+    this.seq = current.seq;
+    this.pools = current.pools;
+    this.companyRecords.clear();
+    this.companies(current.companies, []);
   }
 
   close(): Promise<void> {

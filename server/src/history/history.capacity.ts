@@ -1,12 +1,12 @@
 /**
  * Capacity finder (issue 6): which buildings have room for a team. A building's usual peak is the 90th percentile of
  * its per-minute occupancy over the last 7 days of history; free room = design capacity − that peak. The percentiles
- * are computed in a reader thread (a week is millions of minute rows) every REFRESH_MS in the background and cached;
+ * are computed off the event loop (a week is millions of minute rows) every REFRESH_MS in the background and cached;
  * a request only filters and sorts the cached list. Pools: free compute = capacity − allocated, from the live state.
  */
 import type { CapacityResponse } from '@models/api.ts';
 import type { LiveState } from '../live/live.state.ts';
-import type { HistoryReader, OccupancyPercentileRow } from './history.reader.ts';
+import type { OccupancyPercentileRow } from './history.reader.ts';
 import { minuteOf } from './history.store.ts';
 
 export const CAPACITY_BASIS = { percentile: 90, days: 7 } as const;
@@ -23,7 +23,8 @@ export class CapacityFinder {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly reader: HistoryReader,
+    /** The history repository's occupancyPercentile (off the event loop: a reader thread, or PostgreSQL). */
+    private readonly percentile: (fromMinute: number, toMinute: number, percentile: number) => Promise<OccupancyPercentileRow[]>,
     private readonly state: LiveState,
     private readonly now: () => number,
   ) {
@@ -40,8 +41,7 @@ export class CapacityFinder {
     if (this.running) return this.running;
     const atMs = this.now();
     const to = minuteOf(atMs);
-    this.running = this.reader
-      .run('occupancyP90', { from: to - CAPACITY_BASIS.days * 1440, to, percentile: CAPACITY_BASIS.percentile })
+    this.running = this.percentile(to - CAPACITY_BASIS.days * 1440, to, CAPACITY_BASIS.percentile)
       .then((rows) => (this.cached = { atMs, rows }))
       .finally(() => (this.running = null));
     return this.running;

@@ -1,15 +1,13 @@
 /**
  * The async history repository (issue 9): everything the district engine writes and the gateways read, behind one
- * interface, so history can live in SQLite (one machine, the default) or PostgreSQL (`HISTORY_URL=postgres://…`, next).
- *
- * Status: NOT wired into the app yet. The app still calls HistoryStore (writes, synchronous better-sqlite3) and
- * HistoryReader (reads, worker threads) directly; SqliteHistoryRepository adapts both to this interface and is tested
- * (tests/unit/history.repository.test.ts), so the PostgreSQL implementation and the switch of telemetry.service.ts,
- * the sampler and the routes to `await repo.…` come in one step, without a half-migrated app in between.
+ * interface, so history lives in SQLite (one machine, the default) or PostgreSQL (`HISTORY_URL=postgres://…`,
+ * history.postgres.ts). One contract test runs against both (tests/unit/history.repository.test.ts).
  *
  * Writes happen in `write(fn)`: one transaction, committed when the promise resolves (an ingest 2xx waits for it).
- * In SQLite the transaction is BEGIN IMMEDIATE … COMMIT around an async body, so writes are serialised by a queue here
- * (a second writer on the same connection would otherwise join the open transaction).
+ * Each write call takes a whole batch (readings, minute sums, current values), so PostgreSQL needs a few statements per
+ * ingest batch, not one round trip per reading. In SQLite the transaction is BEGIN IMMEDIATE … COMMIT around an async
+ * body, so writes are serialised by a queue here (a second writer on the same connection would otherwise join the open
+ * transaction); in PostgreSQL ingest transactions take an advisory lock, which serialises them across gateways.
  */
 import type { LiveMetric } from '@models/metrics.ts';
 import type { Reading } from '@models/telemetry.ts';
@@ -25,13 +23,56 @@ import {
   type PoolMinute,
 } from './history.store.ts';
 
-/** The writes of one transaction. */
+/** One reading to store, with its time as parsed from its `ts`. */
+export interface ReadingRow {
+  reading: Reading;
+  tsMs: number;
+}
+/** `count` real readings of mean `mean`, averaged into their minute. */
+export interface BuildingReadings {
+  buildingId: string;
+  metric: LiveMetric;
+  minute: number;
+  mean: number;
+  count: number;
+}
+export interface CurrentBuilding {
+  buildingId: string;
+  metric: LiveMetric;
+  value: number;
+  tsMs: number;
+}
+export interface CurrentPool {
+  supplierId: string;
+  capacityPflops: number;
+  allocatedPflops: number;
+  usedPflops: number;
+  tsMs: number;
+}
+export interface CurrentCompany {
+  companyId: string;
+  buildingId: string | null;
+  headcount: number;
+  registeredModels: number;
+  tsMs: number;
+}
+
+/**
+ * The writes of one transaction. Every call takes a whole batch, so a 10,000-reading ingest batch is a few statements
+ * (a few round trips to PostgreSQL), not one per reading.
+ */
 export interface HistoryWriteTx {
-  insertReading(reading: Reading, tsMs: number, receivedMs: number): Promise<InsertOutcome>;
-  addBuildingReadings(buildingId: string, metric: LiveMetric, minute: number, mean: number, count: number): Promise<void>;
-  saveCurrentBuilding(buildingId: string, metric: LiveMetric, value: number, tsMs: number): Promise<void>;
-  saveCurrentPool(p: { supplierId: string; capacityPflops: number; allocatedPflops: number; usedPflops: number; tsMs: number }): Promise<void>;
-  saveCurrentCompany(c: { companyId: string; buildingId: string | null; headcount: number; registeredModels: number; tsMs: number }): Promise<void>;
+  /**
+   * Store readings received at `receivedMs`, field by field under the key (ts, entity, field). `outcomes[i]` is what
+   * storing `rows[i]` did, exactly as if the rows were stored one after another: a field already stored (by an earlier
+   * batch, or by an earlier row of this call) with the same value is a duplicate, with another value a conflict; a
+   * reading with a conflict stores nothing. A caller that meets a conflict refuses the batch by throwing from the body.
+   */
+  insertReadings(rows: readonly ReadingRow[], receivedMs: number): Promise<InsertOutcome[]>;
+  /** Average real readings into their minutes; they replace minutes that were only sampled. */
+  addBuildingReadings(rows: readonly BuildingReadings[]): Promise<void>;
+  /** Newest ingested values: each replaces the stored one unless that one is newer (equal ts: the later call wins). */
+  saveCurrent(current: { buildings?: readonly CurrentBuilding[]; pools?: readonly CurrentPool[]; companies?: readonly CurrentCompany[] }): Promise<void>;
 }
 
 /** A range of minutes averaged into buckets of `bucket` minutes (bucket index from `from`). */
@@ -42,6 +83,8 @@ export interface BucketRange {
 }
 
 export interface HistoryRepository {
+  /** Which database: for logs, /healthz wording and the bench. */
+  readonly backend: 'sqlite' | 'postgres';
   /** Run `fn` in one transaction; resolves after the commit, or rejects having written nothing. */
   write<T>(fn: (tx: HistoryWriteTx) => Promise<T>): Promise<T>;
   /** Rows of one sampled minute; may be called several times for one minute (the sampler writes it in chunks). */
@@ -58,12 +101,19 @@ export interface HistoryRepository {
 }
 
 export class SqliteHistoryRepository implements HistoryRepository {
+  readonly backend = 'sqlite' as const;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** `reader` null: a write-only repository (unit tests, benches); its reads throw. */
   constructor(
-    private readonly store: HistoryStore,
-    private readonly reader: HistoryReader,
+    readonly store: HistoryStore,
+    private readonly readerThreads: HistoryReader | null,
   ) {}
+
+  private get reader(): HistoryReader {
+    if (!this.readerThreads) throw new Error('history: this SQLite repository was opened without reader threads');
+    return this.readerThreads;
+  }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -74,11 +124,15 @@ export class SqliteHistoryRepository implements HistoryRepository {
   write<T>(fn: (tx: HistoryWriteTx) => Promise<T>): Promise<T> {
     const { store } = this;
     const tx: HistoryWriteTx = {
-      insertReading: async (r, tsMs, receivedMs) => store.insertReading(r, tsMs, receivedMs),
-      addBuildingReadings: async (...args) => store.addBuildingReadings(...args),
-      saveCurrentBuilding: async (...args) => store.saveCurrentBuilding(...args),
-      saveCurrentPool: async (p) => store.saveCurrentPool(p),
-      saveCurrentCompany: async (c) => store.saveCurrentCompany(c),
+      insertReadings: async (rows, receivedMs) => rows.map((r) => store.insertReading(r.reading, r.tsMs, receivedMs)),
+      addBuildingReadings: async (rows) => {
+        for (const r of rows) store.addBuildingReadings(r.buildingId, r.metric, r.minute, r.mean, r.count);
+      },
+      saveCurrent: async ({ buildings = [], pools = [], companies = [] }) => {
+        for (const b of buildings) store.saveCurrentBuilding(b.buildingId, b.metric, b.value, b.tsMs);
+        for (const p of pools) store.saveCurrentPool(p);
+        for (const c of companies) store.saveCurrentCompany(c);
+      },
     };
     return this.serial(async () => {
       store.db.exec('BEGIN IMMEDIATE');
@@ -107,15 +161,15 @@ export class SqliteHistoryRepository implements HistoryRepository {
   }
 
   series(buildingIds: string[], metric: LiveMetric, r: BucketRange): Promise<BucketRow[][]> {
-    return this.reader.run('series', { keys: buildingIds, metric: metricCode(metric), ...r });
+    return this.reader.run('series', { keys: buildingIds, metric: metricCode(metric), from: r.from, to: r.to, bucket: r.bucket });
   }
 
   weightedSeries(weights: Record<string, number>, metric: LiveMetric, r: BucketRange): Promise<BucketRow[]> {
-    return this.reader.run('cluster', { weights, metric: metricCode(metric), ...r });
+    return this.reader.run('cluster', { weights, metric: metricCode(metric), from: r.from, to: r.to, bucket: r.bucket });
   }
 
   poolSeries(supplierId: string, r: BucketRange): Promise<PoolBucketRow[]> {
-    return this.reader.run('pool', { key: supplierId, ...r });
+    return this.reader.run('pool', { key: supplierId, from: r.from, to: r.to, bucket: r.bucket });
   }
 
   districtMinute(minute: number): Promise<DistrictMinuteRows> {
@@ -128,7 +182,7 @@ export class SqliteHistoryRepository implements HistoryRepository {
 
   async close(): Promise<void> {
     await this.queue;
-    await this.reader.close();
+    await this.readerThreads?.close();
     this.store.close();
   }
 }

@@ -1,5 +1,5 @@
 /** Retention: delete history older than HISTORY_DAYS in the background, in small batches so ticks and ingest keep flowing. */
-import type { HistoryStore } from './history.store.ts';
+import type { HistoryRepository } from './history.repository.ts';
 
 export interface RetentionOptions {
   historyDays: number;
@@ -11,14 +11,14 @@ export interface RetentionOptions {
 }
 
 /** Prune now and then every `everyMs`; returns a function that stops it. */
-export function startRetention(store: HistoryStore, { historyDays, now, everyMs = 3_600_000, batchRows = 2_000, onError }: RetentionOptions): () => void {
+export function startRetention(history: HistoryRepository, { historyDays, now, everyMs = 3_600_000, batchRows = 2_000, onError }: RetentionOptions): () => void {
   let stopped = false;
   let running = false;
-  const pruneStep = () => {
+  const pruneStep = async () => {
     if (stopped) return void (running = false);
     try {
-      const removed = store.pruneBatch(now() - historyDays * 86_400_000, batchRows);
-      if (removed > 0) return void setImmediate(pruneStep);
+      const removed = await history.pruneBatch(now() - historyDays * 86_400_000, batchRows);
+      if (removed > 0 && !stopped) return void setImmediate(() => void pruneStep());
     } catch (err) {
       onError?.(err);
     }
@@ -27,7 +27,7 @@ export function startRetention(store: HistoryStore, { historyDays, now, everyMs 
   const run = () => {
     if (running || stopped) return;
     running = true;
-    pruneStep();
+    void pruneStep();
   };
   const first = setTimeout(run, 0);
   const timer = setInterval(run, everyMs);

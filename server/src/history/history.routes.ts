@@ -1,8 +1,9 @@
 /**
  * History reads: building, cluster and pool series downsampled to a bounded number of points, the whole district at a
  * past minute (JSON, or a replay frame by socket through the live frame codec), and the capacity finder. Every read
- * is rate-limited (token buckets per socket and per client address, checked before parsing), and the SQL runs in the
- * reader threads (history.reader.ts), never on the event loop; a full reader pool answers 429 / an ack with retryAfterS.
+ * is rate-limited (token buckets per socket and per client address, checked before parsing), and read through the
+ * history repository: SQLite runs the SQL in reader threads (history.reader.ts), never on the event loop; PostgreSQL
+ * through its connection pool. Too many reads waiting answer 429 / an ack with retryAfterS.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -26,10 +27,11 @@ import { LIVE_METRICS } from '@models/metrics.ts';
 import { toInputIssues, type InputIssue } from '@models/telemetry.ts';
 import type { z } from 'zod';
 import type { LiveState } from '../live/live.state.ts';
-import { HistoryReader, ReadersBusyError, type BucketRow, type DistrictMinuteRows } from './history.reader.ts';
+import { ReadersBusyError, type BucketRow, type DistrictMinuteRows } from './history.reader.ts';
+import type { HistoryRepository } from './history.repository.ts';
 import { DEFAULT_HISTORY_READ_LIMITS, TokenBuckets, type HistoryReadLimits } from './history.limits.ts';
 import { CapacityFinder } from './history.capacity.ts';
-import { MINUTE_MS, metricCode, minuteOf, STORED_INGEST, type HistoryStore } from './history.store.ts';
+import { MINUTE_MS, minuteOf, STORED_INGEST } from './history.store.ts';
 
 /** One client address whichever transport it came by (sockets report IPv4 as IPv4-mapped IPv6). */
 const addressKey = (address: string) => address.replace(/^::ffff:/, '');
@@ -39,14 +41,13 @@ const sourceName = (code: number) => (code === STORED_INGEST ? ('ingest' as cons
 type Parsed<T> = { ok: true; value: T } | { ok: false; issues: InputIssue[] };
 
 interface Deps {
-  history: HistoryStore;
+  history: HistoryRepository;
   state: LiveState;
   now: () => number;
   limits?: Partial<HistoryReadLimits>;
 }
 
 export interface HistoryReads {
-  reader: HistoryReader;
   close(): Promise<void>;
 }
 
@@ -68,10 +69,9 @@ function bucketing(fromIso: string, toIso: string, points: number) {
 export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler: (socket: TwinSocket) => void) => void, { history, state, now, limits: given }: Deps): HistoryReads {
   const { district } = state;
   const limits = { ...DEFAULT_HISTORY_READ_LIMITS, ...given };
-  const reader = new HistoryReader(history.file, { threads: limits.threads, maxQueued: limits.maxQueued });
   const perSocket = new TokenBuckets(limits.burst, limits.perSecond);
   const perAddress = new TokenBuckets(limits.burst * 4, limits.perSecond * 4);
-  const capacity = new CapacityFinder(reader, state, now);
+  const capacity = new CapacityFinder((from, to, percentile) => history.occupancyPercentile(from, to, percentile), state, now);
   const clusterIds = new Set(district.clusters.map((c) => c.id));
   const supplierIds = new Set(district.suppliers.map((s) => s.id));
   const tooMany = (retryAfterS: number, per: 'socket' | 'address') => {
@@ -112,7 +112,7 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
       if (unknown.length > 0) return reply.code(400).send(badRequest([{ path: 'building', message: `unknown building${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')}` }]));
       const { building, metric, from, to } = q.value;
       const b = bucketing(from, to, q.value.points);
-      const rows = await reader.run('series', { keys: building, metric: metricCode(metric), from: b.from, to: b.to, bucket: b.bucket });
+      const rows = await history.series(building, metric, b);
       const series = building.map((id, i) => ({ building: id, points: points(rows[i]!, b.tsOf) }));
       return {
         building: building[0]!,
@@ -141,7 +141,7 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
         if (w > 0) weights[bld.id] = w;
       }
       const b = bucketing(from, to, q.value.points);
-      const rows = await reader.run('cluster', { weights, metric: metricCode(metric), from: b.from, to: b.to, bucket: b.bucket });
+      const rows = await history.weightedSeries(weights, metric, b);
       return {
         cluster,
         metric,
@@ -163,7 +163,7 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
       const { supplier, from, to } = q.value;
       if (!supplierIds.has(supplier)) return reply.code(400).send(badRequest([{ path: 'supplier', message: `unknown supplier "${supplier}"` }]));
       const b = bucketing(from, to, q.value.points);
-      const rows = await reader.run('pool', { key: supplier, from: b.from, to: b.to, bucket: b.bucket });
+      const rows = await history.poolSeries(supplier, b);
       return {
         supplier,
         from: new Date(from).toISOString(),
@@ -195,7 +195,7 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
     guarded(async (req, reply): Promise<DistrictMinuteResponse | ErrorResponse> => {
       const q = parseMinute(req.query);
       if (!q.ok) return reply.code(400).send(badRequest(q.issues));
-      const { buildings, pools } = await reader.run('districtMinute', { minute: q.value });
+      const { buildings, pools } = await history.districtMinute(q.value);
       const byBuilding = new Map<string, DistrictMinuteResponse['buildings'][number]>();
       for (const b of buildings) {
         if (!state.index.has(b.buildingId)) continue;
@@ -241,7 +241,7 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
       if (!theirs.ok) return ack({ ok: false, ...tooMany(theirs.retryAfterS, 'address') });
       const q = parseMinute(request);
       if (!q.ok) return ack({ ok: false, ...badRequest(q.issues) });
-      reader.run('districtMinute', { minute: q.value }).then(
+      history.districtMinute(q.value).then(
         (rows) => ack({ ok: true, data: replayFrame(q.value, rows) } satisfies Ack<Uint8Array>),
         (err: unknown) => {
           if (err instanceof ReadersBusyError) return ack({ ok: false, error: err.message, retryAfterS: err.retryAfterS });
@@ -253,10 +253,8 @@ export function registerHistoryRoutes(http: FastifyInstance, onSocket: (handler:
   });
 
   return {
-    reader,
     async close() {
       capacity.stop();
-      await reader.close();
     },
   };
 }

@@ -8,13 +8,15 @@
  * The minute is written in chunks, never in one go: when the clock moves into a new minute the finished minute's sums
  * are handed to a writer (the sampler goes on with a second set of sums) that writes rows in short transactions with
  * `setImmediate` between them, sizing each chunk to about CHUNK_BUDGET_MS (3 ms) — so at 50,000 buildings, or with a week
- * of rows in the file, the event loop is never held for long and frames keep going out on time. `flush()` (shutdown)
- * writes whatever is pending at once.
+ * of rows in the file, the event loop is never held for long and frames keep going out on time. Writes go through the
+ * history repository (SQLite or PostgreSQL), one awaited chunk at a time; a minute still being written when the next
+ * one finishes waits its turn. `flush()` (shutdown) writes whatever is pending without pausing between chunks.
  */
 import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
 import { NOT_APPLICABLE } from '@models/frame.codec.ts';
 import { SOURCE_INGEST, SOURCE_SIMULATED, type LiveState } from '../live/live.state.ts';
-import { minuteOf, STORED_INGEST, STORED_SIMULATED, type HistoryStore, type MinuteValue, type PoolMinute } from './history.store.ts';
+import { minuteOf, STORED_INGEST, STORED_SIMULATED, type MinuteValue, type PoolMinute } from './history.store.ts';
+import type { HistoryRepository } from './history.repository.ts';
 
 class MetricSums {
   readonly simulatedSum: Float64Array;
@@ -60,22 +62,29 @@ export class MinuteSampler {
   /** The other set of sums: being written, or ready for the next minute. */
   private spare: Record<LiveMetric, MetricSums>;
   private readonly pools = new Map<string, PoolMinute>();
-  private pending: PendingMinute | null = null;
+  /** Finished minutes waiting to be written, oldest first (the head is being written). */
+  private readonly queue: PendingMinute[] = [];
+  private draining = false;
+  private flushing = false;
   private chunkRows = FIRST_CHUNK_ROWS;
   private idle: Array<() => void> = [];
 
   constructor(
     private readonly state: LiveState,
-    private readonly store: HistoryStore,
+    private readonly history: HistoryRepository,
     private readonly options: MinuteSamplerOptions = {},
   ) {
-    this.sums = { occupancy: new MetricSums(state.n), computeLoad: new MetricSums(state.n) };
-    this.spare = { occupancy: new MetricSums(state.n), computeLoad: new MetricSums(state.n) };
+    this.sums = this.newSums();
+    this.spare = this.newSums();
+  }
+
+  private newSums(): Record<LiveMetric, MetricSums> {
+    return { occupancy: new MetricSums(this.state.n), computeLoad: new MetricSums(this.state.n) };
   }
 
   /** Resolves when no minute is being written. */
   settled(): Promise<void> {
-    return this.pending ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
+    return this.queue.length > 0 || this.draining ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
   }
 
   /** Add the live state as it is now; starts writing the previous minute when the wall clock has moved into a new one. */
@@ -112,50 +121,52 @@ export class MinuteSampler {
     }
   }
 
-  /** Hand the finished minute to the chunked writer and start the next with the spare sums. */
+  /** Queue the finished minute for the chunked writer and start the next with the spare sums. */
   private handOff(): void {
     if (this.minute < 0) return;
-    // A minute still being written (a slow disk): finish it first, in one go.
-    if (this.pending) {
-      try {
-        this.writeChunks(Infinity);
-      } catch (err) {
-        this.options.onError?.(err);
-        this.finishPending();
-      }
-    }
     const finished = this.sums;
-    this.sums = this.spare;
+    // The spare set is free unless a minute is still being written (a slow disk or database): then a fresh set.
+    this.sums = this.queue.length === 0 ? this.spare : this.newSums();
     this.spare = finished;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    this.pending = { minute: this.minute, sums: finished, pools, next: 0 };
-    setImmediate(() => this.step());
+    this.queue.push({ minute: this.minute, sums: finished, pools, next: 0 });
+    void this.drain();
   }
 
-  private step(): void {
-    if (!this.pending) return;
-    const t0 = performance.now();
-    const rows = this.chunkRows;
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
     try {
-      this.writeChunks(rows);
-    } catch (err) {
-      this.options.onError?.(err);
-      this.finishPending();
-      return;
+      while (this.queue.length > 0) {
+        const p = this.queue[0]!;
+        if (!this.flushing) await new Promise((resolve) => setImmediate(resolve));
+        const t0 = performance.now();
+        const rows = this.flushing ? Infinity : this.chunkRows;
+        try {
+          await this.writeChunk(p, rows);
+        } catch (err) {
+          this.options.onError?.(err);
+          this.finish(p);
+          continue;
+        }
+        if (this.flushing || p.next >= LIVE_METRICS.length * this.state.n) continue;
+        // Size the next chunk to the budget from what this one cost (the cost per row grows with the file).
+        const ms = performance.now() - t0;
+        // Grow at most 2× a step (one quick chunk is no proof) and never past MAX_CHUNK_ROWS; shrink at once.
+        const fit = ms > 0 ? (rows * CHUNK_BUDGET_MS) / ms : rows * 2;
+        this.chunkRows = Math.max(100, Math.min(MAX_CHUNK_ROWS, rows * 2, Math.round(fit)));
+      }
+    } finally {
+      this.draining = false;
+      const waiting = this.idle;
+      this.idle = [];
+      for (const resolve of waiting) resolve();
     }
-    if (!this.pending) return;
-    // Size the next chunk to the budget from what this one cost (the cost per row grows with the file).
-    const ms = performance.now() - t0;
-    // Grow at most 2× a step (one quick chunk is no proof) and never past MAX_CHUNK_ROWS; shrink at once.
-    const fit = ms > 0 ? (rows * CHUNK_BUDGET_MS) / ms : rows * 2;
-    this.chunkRows = Math.max(100, Math.min(MAX_CHUNK_ROWS, rows * 2, Math.round(fit)));
-    setImmediate(() => this.step());
   }
 
-  /** Write up to `maxRows` rows of the pending minute (as one transaction); finishes it when nothing is left. */
-  private writeChunks(maxRows: number): void {
-    const p = this.pending!;
+  /** Write up to `maxRows` rows of the minute (one transaction); finishes it when nothing is left. */
+  private async writeChunk(p: PendingMinute, maxRows: number): Promise<void> {
     const { n } = this.state;
     const { buildings } = this.state.district;
     const total = LIVE_METRICS.length * n;
@@ -169,25 +180,28 @@ export class MinuteSampler {
       else if (s.simulatedCount[i]! > 0) rows.push({ buildingId: buildings[i]!.id, metric, value: s.simulatedSum[i]! / s.simulatedCount[i]!, source: STORED_SIMULATED });
     }
     const pools = p.next === 0 ? p.pools : [];
+    if (rows.length > 0 || pools.length > 0) await this.history.writeSampledMinute(p.minute, rows, pools);
     p.next = k;
-    if (rows.length > 0 || pools.length > 0) this.store.writeSampledMinute(p.minute, rows, pools);
-    if (k >= total) this.finishPending();
+    if (k >= total) this.finish(p);
   }
 
-  private finishPending(): void {
-    if (!this.pending) return;
-    for (const metric of LIVE_METRICS) this.pending.sums[metric].reset();
-    this.pending = null;
-    const waiting = this.idle;
-    this.idle = [];
-    for (const resolve of waiting) resolve();
+  private finish(p: PendingMinute): void {
+    const i = this.queue.indexOf(p);
+    if (i >= 0) this.queue.splice(i, 1);
+    for (const metric of LIVE_METRICS) p.sums[metric].reset();
   }
 
-  /** Write what is pending and what the current minute has so far, at once (on shutdown). */
-  flush(): void {
-    if (this.pending) this.writeChunks(Infinity);
-    if (this.minute < 0) return;
-    this.handOff();
-    this.writeChunks(Infinity);
+  /** Write what is pending and what the current minute has so far, without pausing (on shutdown). */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      if (this.minute >= 0) {
+        this.handOff();
+        this.minute = -1;
+      }
+      await this.settled();
+    } finally {
+      this.flushing = false;
+    }
   }
 }

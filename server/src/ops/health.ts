@@ -1,30 +1,38 @@
 /**
  * Health that tells the truth: `/healthz` says `degraded`, and why, while history cannot be written (disk full, read-only
- * or failing storage), and `ok` again once a write succeeds. Every history write goes through HistoryStore.transaction
- * (ingest batches and sampled minutes alike), so that one method is observed: each write is timed for /metrics and its
- * outcome recorded here.
+ * or failing storage, PostgreSQL unreachable or refusing), and `ok` again once a write succeeds. Every history write
+ * goes through the repository's `write` (ingest batches) or `writeSampledMinute` (sampled minutes), for SQLite and
+ * PostgreSQL alike, so those two methods are observed: each write is timed for /metrics and its outcome recorded here.
  */
 import type { HealthResponse } from '@models/api.ts';
-import type { HistoryStore } from '../history/history.store.ts';
+import type { HistoryRepository } from '../history/history.repository.ts';
 import { metrics } from './metrics.ts';
 
 export type HealthVerdict = Pick<HealthResponse, 'status' | 'reasons'>;
 
-/** A storage failure (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, …), as opposed to a bug in the caller. */
-const isStorageError = (err: unknown): err is Error & { code: string } => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
+/**
+ * A storage failure, as opposed to a bug in the caller: SQLite's SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, …;
+ * PostgreSQL's SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57 (operator
+ * intervention: shutting down), 58 (system / I/O error) and 25006 (read-only transaction); a refused or dropped socket.
+ */
+const PG_STORAGE = /^(08|53|57|58)...$|^25006$/;
+const NET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+const isStorageError = (err: unknown): err is Error & { code: string } => {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || PG_STORAGE.test(code) || NET_ERRORS.has(code));
+};
 
 export class HealthTracker {
   private historyFailure: { sinceMs: number; message: string } | null = null;
 
   constructor(private readonly now: () => number) {}
 
-  /** Observe every write transaction of this store. */
-  watchHistory(history: HistoryStore): void {
-    const transaction = history.transaction.bind(history);
-    history.transaction = <T>(fn: () => T): T => {
+  /** Observe every write of this history repository (ingest transactions and sampled minutes). */
+  watchHistory(history: HistoryRepository): void {
+    const observe = async <T>(run: () => Promise<T>): Promise<T> => {
       const end = metrics.historyWrite.startTimer();
       try {
-        const result = transaction(fn);
+        const result = await run();
         this.historyFailure = null;
         return result;
       } catch (err) {
@@ -37,13 +45,17 @@ export class HealthTracker {
         end();
       }
     };
+    const write = history.write.bind(history);
+    const writeSampledMinute = history.writeSampledMinute.bind(history);
+    history.write = (fn) => observe(() => write(fn));
+    history.writeSampledMinute = (...args) => observe(() => writeSampledMinute(...args));
   }
 
   verdict(): HealthVerdict {
     const reasons: string[] = [];
     if (this.historyFailure) {
       reasons.push(
-        `history cannot be written since ${new Date(this.historyFailure.sinceMs).toISOString()} (${this.historyFailure.message}): ingest is refused and minutes are not kept; live values still flow. Free disk space or fix DATA_DIR permissions.`,
+        `history cannot be written since ${new Date(this.historyFailure.sinceMs).toISOString()} (${this.historyFailure.message}): ingest is refused and minutes are not kept; live values still flow. Free disk space or fix DATA_DIR permissions (PostgreSQL: check that the server at HISTORY_URL is up and has room).`,
       );
     }
     return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons };

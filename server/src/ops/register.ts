@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
-import type { HistoryStore } from '../history/history.store.ts';
+import type { HistoryRepository } from '../history/history.repository.ts';
 import type { SessionCounts } from '../security/sessions.ts';
 import { HealthTracker } from './health.ts';
 import { metrics } from './metrics.ts';
@@ -16,7 +16,8 @@ export interface Ops {
   close(): void;
 }
 
-export function registerOps(http: FastifyInstance, io: Server, deps: { history: HistoryStore; sessions: SessionCounts; now: () => number }): Ops {
+/** `io` is null on a district engine across Redis (ROLE=engine): it has no screens of its own. */
+export function registerOps(http: FastifyInstance, io: Server | null, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; now: () => number }): Ops {
   http.addHook('onRoute', (route) => {
     if (PROBES.has(route.url)) route.logLevel = 'warn';
   });
@@ -24,9 +25,9 @@ export function registerOps(http: FastifyInstance, io: Server, deps: { history: 
   const health = new HealthTracker(deps.now);
   health.watchHistory(deps.history);
   const removeSources = metrics.addSources({
-    screens: () => io.of('/').sockets.size,
+    screens: () => io?.of('/').sockets.size ?? 0,
     sessions: deps.sessions.total,
-    databaseFiles: () => [deps.history.file, `${deps.history.file}-wal`],
+    databaseFiles: () => (deps.historyFile ? [deps.historyFile, `${deps.historyFile}-wal`] : []),
   });
 
   http.get('/metrics', async (_req, reply) => {

@@ -3,13 +3,13 @@ import type { Namespace, Server } from 'socket.io';
 import { INGEST_NAMESPACE, type IngestClientToServerEvents, type IngestServerToClientEvents } from '@models/events.ts';
 import type { Ack } from '@models/api.ts';
 import type { IngestAccepted } from '@models/telemetry.ts';
-import type { TelemetryService } from './telemetry.service.ts';
+import { IngestUnavailable, type IngestPort } from './telemetry.service.ts';
 import type { IngestLimits } from '../security/ingestLimits.ts';
 import { metrics } from '../ops/metrics.ts';
 
 export function registerIngestNamespace(
   io: Server,
-  service: TelemetryService,
+  service: IngestPort,
   log: { error: (obj: object, msg: string) => void },
   limits: IngestLimits,
 ): void {
@@ -27,7 +27,7 @@ export function registerIngestNamespace(
   });
 
   ingest.on('connection', (socket) => {
-    socket.on('telemetry:batch', (batch, ack) => {
+    socket.on('telemetry:batch', async (batch, ack) => {
       if (typeof ack !== 'function') return;
       const budget = limits.takeBudget(socket.handshake.address);
       if (!budget.ok) {
@@ -35,15 +35,19 @@ export function registerIngestNamespace(
         ack({ ok: false, error: budget.error, retryAfterS: budget.retryAfterS });
         return;
       }
+      // The ack goes after the commit (or the refusal); nothing was written when it says so.
       let res: Ack<IngestAccepted>;
       try {
-        const outcome = service.ingest(batch);
+        const outcome = await service.ingest(batch);
         res = outcome.ok
           ? { ok: true, data: outcome.accepted }
           : { ok: false, error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues };
       } catch (err) {
-        log.error({ err }, 'ingest failed');
-        res = { ok: false, error: 'the batch could not be stored; nothing was written, send it again' };
+        if (err instanceof IngestUnavailable) res = { ok: false, error: err.message, retryAfterS: 1 };
+        else {
+          log.error({ err }, 'ingest failed');
+          res = { ok: false, error: 'the batch could not be stored; nothing was written, send it again' };
+        }
       }
       metrics.ingestSocketAck(res);
       ack(res);

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorResponse } from '@models/api.ts';
 import { MAX_READINGS_PER_BATCH, type IngestAccepted } from '@models/telemetry.ts';
-import type { TelemetryService } from './telemetry.service.ts';
+import { IngestUnavailable, type IngestPort } from './telemetry.service.ts';
 import type { IngestLimits } from '../security/ingestLimits.ts';
 import { metrics } from '../ops/metrics.ts';
 
@@ -25,7 +25,7 @@ class HttpError extends Error {
 
 const isJson = (contentType: string | undefined) => /^application\/json\s*(;|$)/i.test(contentType ?? '');
 
-export async function registerTelemetryRoutes(http: FastifyInstance, deps: { service: TelemetryService; limits: IngestLimits }): Promise<void> {
+export async function registerTelemetryRoutes(http: FastifyInstance, deps: { service: IngestPort; limits: IngestLimits }): Promise<void> {
   const { service } = deps;
   // Encapsulated: the error shapes apply to this route only.
   await http.register(async (scope) => {
@@ -37,6 +37,7 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = `request body too large: at most ${INGEST_BODY_LIMIT} bytes; send at most ${MAX_READINGS_PER_BATCH} readings per batch`;
       else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') error = 'request body is not valid JSON';
       else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') error = 'request body is empty; expected {"readings": [...]}';
+      else if (err instanceof IngestUnavailable) reply.header('retry-after', 1);
       else if (status >= 500 && !(err instanceof HttpError)) {
         req.log.error({ err }, 'ingest failed');
         error = 'the batch could not be stored; nothing was written, send it again';
@@ -64,7 +65,7 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
         },
       },
       async (req, reply): Promise<IngestAccepted | ErrorResponse> => {
-        const outcome = service.ingest(req.body);
+        const outcome = await service.ingest(req.body);
         if (!outcome.ok) return reply.code(outcome.status ?? 400).send({ error: `${outcome.status === 409 ? 'conflicting batch' : 'invalid batch'}: ${outcome.issues.length} problem(s), nothing was stored`, issues: outcome.issues });
         metrics.ingestAccepted(outcome.accepted);
         return outcome.accepted;

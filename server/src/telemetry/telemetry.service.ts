@@ -15,7 +15,8 @@ import type { LiveState } from '../live/live.state.ts';
 import { replacesCode, SOURCE_INGEST } from '../engine/precedence.ts';
 import { StateIngest } from '../engine/ingest.apply.ts';
 import type { EngineIngest, IngestChanges } from '../engine/engine.interface.ts';
-import { minuteOf, type HistoryStore } from '../history/history.store.ts';
+import { minuteOf } from '../history/history.store.ts';
+import type { HistoryRepository, HistoryWriteTx } from '../history/history.repository.ts';
 
 /** How far ahead of the server clock a device's timestamp may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -108,11 +109,13 @@ class BatchChanges {
   }
 
   /** In the batch's transaction: one minute row per building, metric and minute (not per reading), and the newest values. */
-  save(history: HistoryStore): void {
-    for (const m of this.minutes.values()) history.addBuildingReadings(m.buildingId, m.metric, m.minute, m.total / m.count, m.count);
-    for (const m of this.metrics.values()) history.saveCurrentBuilding(this.district.buildings[m.index]!.id, m.metric, m.value, m.tsMs);
-    for (const { pool } of this.pools.values()) history.saveCurrentPool(pool);
-    for (const { company } of this.companies.values()) history.saveCurrentCompany(company);
+  async save(tx: HistoryWriteTx): Promise<void> {
+    await tx.addBuildingReadings([...this.minutes.values()].map((m) => ({ buildingId: m.buildingId, metric: m.metric, minute: m.minute, mean: m.total / m.count, count: m.count })));
+    await tx.saveCurrent({
+      buildings: [...this.metrics.values()].map((m) => ({ buildingId: this.district.buildings[m.index]!.id, metric: m.metric, value: m.value, tsMs: m.tsMs })),
+      pools: [...this.pools.values()].map(({ pool }) => pool),
+      companies: [...this.companies.values()].map(({ company }) => company),
+    });
   }
 
   /** What the engine gets after the commit. */
@@ -127,7 +130,7 @@ class BatchChanges {
 }
 
 export type TelemetryServiceDeps = {
-  history: HistoryStore;
+  history: HistoryRepository;
   options: Pick<AppOptions, 'ingestToken' | 'now'>;
 } & (
   | {
@@ -146,7 +149,35 @@ export type TelemetryServiceDeps = {
 const ROLLBACK = Symbol('rollback');
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export class TelemetryService {
+function tokenProblem(tokenDigest: Buffer | null, token: unknown): AuthProblem | null {
+  if (!tokenDigest) return { status: 503, error: INGEST_OFF_MESSAGE };
+  if (typeof token !== 'string' || token === '') return { status: 401, error: 'missing ingest token: send "Authorization: Bearer <INGEST_TOKEN>"' };
+  if (!timingSafeEqual(digest(token), tokenDigest)) return { status: 401, error: 'wrong ingest token' };
+  return null;
+}
+
+/** The token check alone, for a gateway that forwards batches to the engine (scale/ingest.forward.ts). */
+export function ingestTokenCheck(ingestToken: string | null): (token: unknown) => AuthProblem | null {
+  const tokenDigest = ingestToken ? digest(ingestToken) : null;
+  return (token) => tokenProblem(tokenDigest, token);
+}
+
+/**
+ * What the ingest transports (HTTP route, /ingest namespace) need: TelemetryService in one process, or a gateway's
+ * forwarder to the engine across Redis (its outcome then arrives asynchronously).
+ */
+export interface IngestPort {
+  authProblem(token: unknown): AuthProblem | null;
+  /** Resolves once the batch is stored (or refused): in one process after the commit, across Redis with the engine's answer. */
+  ingest(input: unknown): Promise<IngestOutcome>;
+}
+
+/** The batch's fate is unknown or it was not taken (the engine or the transport is unreachable): 503, send it again. */
+export class IngestUnavailable extends Error {
+  readonly statusCode = 503;
+}
+
+export class TelemetryService implements IngestPort {
   private readonly schema;
   /** Digests are compared, so both sides have the same length for timingSafeEqual. */
   private readonly tokenDigest: Buffer | null;
@@ -172,13 +203,11 @@ export class TelemetryService {
 
   /** Why a presented token is not accepted, or null when it is. Compared in constant time. */
   authProblem(token: unknown): AuthProblem | null {
-    if (!this.tokenDigest) return { status: 503, error: INGEST_OFF_MESSAGE };
-    if (typeof token !== 'string' || token === '') return { status: 401, error: 'missing ingest token: send "Authorization: Bearer <INGEST_TOKEN>"' };
-    if (!timingSafeEqual(digest(token), this.tokenDigest)) return { status: 401, error: 'wrong ingest token' };
-    return null;
+    return tokenProblem(this.tokenDigest, token);
   }
 
-  ingest(input: unknown): IngestOutcome {
+  /** Validate, store (resolves after the commit), then hand to the engine. Batches are stored one at a time. */
+  async ingest(input: unknown): Promise<IngestOutcome> {
     const parsed = this.schema.safeParse(input);
     if (!parsed.success) return { ok: false, issues: toInputIssues(parsed.error) };
     const { readings } = parsed.data;
@@ -191,20 +220,21 @@ export class TelemetryService {
     let stored = 0;
     const conflicts: InputIssue[] = [];
     try {
-      history.transaction(() => {
-        readings.forEach((r, i) => {
-          const tsMs = Date.parse(r.ts);
-          const outcome = history.insertReading(r, tsMs, receivedMs);
+      await history.write(async (tx) => {
+        const rows = readings.map((reading) => ({ reading, tsMs: Date.parse(reading.ts) }));
+        const outcomes = await tx.insertReadings(rows, receivedMs);
+        outcomes.forEach((outcome, i) => {
+          const r = readings[i]!;
           if (outcome.status === 'conflict') {
             const said = (v: unknown) => JSON.stringify(v);
             conflicts.push({ path: `readings.${i}.${outcome.field}`, message: `${r.kind} reading at ${r.ts} already stored with ${outcome.field} ${said(outcome.stored)} by an earlier batch; this one says ${said(outcome.sent)}. A stored reading is never changed: send a new ts` });
           }
           if (outcome.status !== 'new') return; // a duplicate (same fields, same values) is idempotent
           stored++;
-          changes.add(outcome.fresh, tsMs, i);
+          changes.add(outcome.fresh, rows[i]!.tsMs, i);
         });
         if (conflicts.length > 0) throw ROLLBACK;
-        changes.save(history);
+        await changes.save(tx);
       });
     } catch (err) {
       if (err === ROLLBACK) return { ok: false, status: 409, issues: conflicts };
@@ -230,8 +260,8 @@ export class TelemetryService {
 }
 
 /** Put the newest ingested values back into a fresh live state (before the first tick, so the simulator respects them). */
-export function restoreIngested(history: HistoryStore, state: LiveState): void {
-  const { buildings, pools, companies } = history.current();
+export async function restoreIngested(history: HistoryRepository, state: LiveState): Promise<void> {
+  const { buildings, pools, companies } = await history.current();
   for (const row of buildings) {
     const index = state.index.get(row.building_id);
     const metric = LIVE_METRICS[row.metric];

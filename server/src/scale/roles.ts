@@ -1,0 +1,198 @@
+/**
+ * The two halves of `createApp` (server/src/app.ts) as separate processes joined by Redis (scale/redis.transport.ts):
+ *
+ *   ROLE=engine   district engine + simulator + minute sampler + history writes + forwarded ingest; HTTP: /healthz, /metrics
+ *   ROLE=gateway  HTTP, Socket.IO (Redis Streams adapter across gateways), routes; frames from the engine's stream;
+ *                 ingest forwarded to the engine and answered 2xx only once the engine has stored it
+ *
+ * ROLE=all (the default, `npm start`) is createApp itself: both halves in one process, no Redis.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { HealthResponse } from '@models/api.ts';
+import { decodeHeader, frameColumns, NOT_APPLICABLE, Q_NA } from '@models/frame.codec.ts';
+import type { AppOptions } from '../config.ts';
+import { registerFront, registerRoutes } from '../app.ts';
+import { loadDistrict } from '../district/district.loader.ts';
+import { loadMosu } from '../mosu/mosu.ts';
+import { LiveState } from '../live/live.state.ts';
+import { DistrictEngine } from '../engine/district.engine.ts';
+import type { EngineCurrent, TickMessage } from '../engine/engine.interface.ts';
+import { Gateway } from '../gateway/gateway.ts';
+import { MinuteSampler } from '../history/history.sampler.ts';
+import { startRetention } from '../history/history.retention.ts';
+import { restoreIngested, TelemetryService, ingestTokenCheck } from '../telemetry/telemetry.service.ts';
+import { serverTimeouts } from '../security/http.ts';
+import { registerOps } from '../ops/register.ts';
+import { openHistoryRepository } from '../ops/startup.ts';
+import { closeConnectionsWithin } from '../ops/shutdown.ts';
+import { blockingDuplicate, connectAdapterClient, connectRedis, EngineFeed, EnginePublisher, type FeedTarget } from './redis.transport.ts';
+import { IngestForwarder, IngestServer } from './ingest.forward.ts';
+
+export interface RoleApp {
+  http: FastifyInstance;
+  buildings: number;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const baseUrl = (address: string) => address.replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+
+function requireRedis(options: AppOptions): string {
+  if (!options.redisUrl) throw new Error(`ROLE=${options.role} needs REDIS_URL`);
+  return options.redisUrl;
+}
+
+export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
+  const redisUrl = requireRedis(options);
+  const district = await loadDistrict(options.datasetDir);
+  const http = Fastify({ logger: { level: options.logLevel }, ...serverTimeouts(options.limits) });
+  const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
+  // History: SQLite in DATA_DIR, or PostgreSQL at HISTORY_URL (the engine is its one writer).
+  const { repository: history, store } = await openHistoryRepository(options);
+
+  const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
+  await restoreIngested(history, state);
+  const engine = new DistrictEngine(state, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err, where) => http.log.error({ err }, `engine: ${where} failed`) });
+  const sampler = new MinuteSampler(state, history, { onError: logError('history: could not write the minute') });
+  engine.afterPublish.push((wallNowMs) => sampler.sample(wallNowMs));
+
+  const redis = await connectRedis(redisUrl, () => {
+    // reported once per outage by the publisher and the ingest server
+  });
+  const publisher = new EnginePublisher(redis, () => engine.current(), http.log);
+  engine.publishTo(publisher);
+
+  // No screens here; /metrics and the health of history writes as in one process.
+  const ops = registerOps(http, null, { history, historyFile: store?.file ?? null, sessions: { total: () => 0, of: () => 0 }, now: options.now });
+  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+  const telemetry = new TelemetryService({ district, engine, history, options });
+  const ingest = new IngestServer(await blockingDuplicate(redis, () => {}), redis, telemetry, options.now, http.log);
+
+  const startedAt = options.now();
+  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number }> => ({
+    ...ops.health.verdict(),
+    role: 'engine',
+    seq: engine.seq,
+    uptimeS: Math.round((options.now() - startedAt) / 1000),
+    datasetVersion: district.version,
+    buildings: district.buildings.length,
+    clients: 0,
+    simulator: options.simulator,
+  }));
+
+  let closed = false;
+  return {
+    http,
+    buildings: district.buildings.length,
+    async listen() {
+      await ingest.start();
+      // Gateways can start from the state as restored, before the first tick.
+      await publisher.announce();
+      const address = await http.listen({ host: options.host, port: options.port });
+      engine.start();
+      return baseUrl(address);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      engine.stop();
+      stopRetention();
+      await ingest.stop();
+      await http.close();
+      try {
+        await sampler.flush();
+      } finally {
+        await history.close();
+        ops.close();
+        redis.destroy();
+      }
+    },
+  };
+}
+
+/** The not-applicable mask of compute load (history replay needs it), mirrored from the engine's frames. */
+function mirrorNotApplicable(state: LiveState, frame: Uint8Array): void {
+  const { value } = state.metrics.computeLoad;
+  const { count } = decodeHeader(frame);
+  const { computeQ } = frameColumns(frame, count);
+  for (let i = 0; i < Math.min(state.n, count); i++) value[i] = computeQ[i] === Q_NA ? NOT_APPLICABLE : NaN;
+}
+
+export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
+  const redisUrl = requireRedis(options);
+  const district = await loadDistrict(options.datasetDir);
+  const mosu = await loadMosu(options.datasetDir, district);
+  const http = Fastify({ logger: { level: options.logLevel }, bodyLimit: 1_048_576, ...serverTimeouts(options.limits) });
+  // History reads: PostgreSQL at HISTORY_URL (the engine's database, from any machine), else the SQLite store in
+  // DATA_DIR (then the engine's DATA_DIR on the same machine: SQLite lets other processes read it).
+  const { repository: history, store } = await openHistoryRepository(options);
+
+  const redis = await connectRedis(redisUrl, () => {
+    // reported once per outage by the feed and the forwarder
+  });
+  const reader = await blockingDuplicate(redis, () => {});
+  const lastId = await EngineFeed.lastId(reader);
+  const start = await EngineFeed.waitForCurrent(reader, http.log);
+
+  const adapterClient = await connectAdapterClient(redisUrl);
+  const state = new LiveState(district, options.staleAfterS);
+  mirrorNotApplicable(state, start.current.frame);
+  const gateway = new Gateway(http.server, start.current, {
+    datasetVersion: district.version,
+    tickMs: options.tickMs,
+    staleAfterS: options.staleAfterS,
+    historyDays: options.historyDays,
+    simulator: options.simulator,
+    now: options.now,
+    adapter: createAdapter(adapterClient),
+  });
+  const target: FeedTarget = {
+    tick: (m: TickMessage) => {
+      mirrorNotApplicable(state, m.frame);
+      gateway.tick(m);
+    },
+    companies: (changes, events) => gateway.companies(changes, events),
+    reset: (current: EngineCurrent) => {
+      mirrorNotApplicable(state, current.frame);
+      gateway.reset(current);
+    },
+  };
+  const feed = new EngineFeed(reader, target, http.log);
+
+  const { security, ops } = await registerFront(http, gateway.io, { history, historyFile: store?.file ?? null, options });
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  await subscriber.connect();
+  const forwarder = new IngestForwarder(redis, subscriber, ingestTokenCheck(options.ingestToken), options.now);
+  await forwarder.start();
+  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: forwarder, stateDocument: null, state, security, ops });
+
+  let closed = false;
+  return {
+    http,
+    buildings: district.buildings.length,
+    async listen() {
+      const address = await http.listen({ host: options.host, port: options.port });
+      feed.start({ epoch: start.epoch, seq: start.current.seq, lastId });
+      return baseUrl(address);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const deadline = closeConnectionsWithin(http.server, options.limits.shutdownTimeoutMs, http.log);
+      await feed.stop();
+      forwarder.close();
+      await gateway.close();
+      await http.close();
+      await historyReads.close();
+      await history.close();
+      deadline.cancel();
+      ops.close();
+      subscriber.destroy();
+      reader.destroy();
+      adapterClient.destroy();
+      redis.destroy();
+    },
+  };
+}
