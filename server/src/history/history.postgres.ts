@@ -148,6 +148,9 @@ export class PostgresHistoryRepository implements HistoryRepository {
     });
     // An idle client that loses its connection must not take the process down; the next query reconnects.
     this.pool.on('error', () => undefined);
+    // A checked-out client between two queries (a transaction waiting on the loop) can lose its connection too: its
+    // 'error' event would otherwise be uncaught and end the process; the pending or next query rejects instead.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** Connect, bring the schema to PG_SCHEMA_VERSION (one migrating process at a time), and return the repository. */

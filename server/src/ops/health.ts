@@ -38,7 +38,8 @@ export class HealthTracker {
       } catch (err) {
         if (isStorageError(err)) {
           metrics.historyWriteErrors.inc();
-          this.historyFailure ??= { sinceMs: this.now(), message: `${err.code}: ${err.message}` };
+          // since the first failure; the reason is the latest one (a dropped connection may come first, then the real cause)
+          this.historyFailure = { sinceMs: this.historyFailure?.sinceMs ?? this.now(), message: `${err.code}: ${err.message}` };
         }
         throw err;
       } finally {
