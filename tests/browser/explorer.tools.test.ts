@@ -177,14 +177,18 @@ describe('planner tools', () => {
     await closeDock();
     await nextColourPass();
 
-    const aAfter = await patch(a);
-    const bAfter = await patch(b!);
+    // where the two roofs are now (opening and closing the dock re-lays the page), and that nothing covers them
+    const [a2, b2] = await visibleBuildings(page, [a.id], 1).then(async ([pa]) => [pa, (await visibleBuildings(page, [b!.id], 1))[0]]);
+    expect(a2, 'the matching roof still visible').toBeDefined();
+    expect(b2, 'the dimmed roof still visible').toBeDefined();
+    const aAfter = await patch(a2!);
+    const bAfter = await patch(b2!);
     if (process.env.TOOLS_SHOT) console.log({ aBefore, aAfter, bBefore, bAfter, a, b }), await page.screenshot({ path: '/tmp/tools-dimmed.png' });
     // the matching roof keeps its colour; the other is dimmed, still drawn (not the background)
     expect(colourDistance(aAfter, aBefore)).toBeLessThan(12);
     expect(brightness(bAfter)).toBeLessThan(brightness(bBefore) * 0.6);
     expect(brightness(bAfter)).toBeGreaterThan(0);
-    expect(await page.evaluate((p) => window.__twin!.buildingIdAt(p.x, p.y), b!)).toBe(b!.id);
+    expect(await page.evaluate((p) => window.__twin!.buildingIdAt(p.x, p.y), b2!)).toBe(b!.id);
 
     await openTab('filters');
     await page.getByTestId('filter-clear').click();
