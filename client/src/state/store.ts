@@ -278,22 +278,7 @@ export function frameSource(): LiveBuffer {
   return useTwin.getState().view.mode.kind === 'replay' ? replayBuffer : live;
 }
 
-export const live: LiveBuffer = {
-  clock: 'live',
-  count: 0,
-  datasetVersion: 0,
-  occupancyQ: new Uint8Array(0),
-  computeQ: new Uint8Array(0),
-  sources: new Uint8Array(0),
-  headcount: new Float64Array(0),
-  hasFrame: false,
-  tsMs: 0,
-  seq: 0,
-  receivedAtMs: 0,
-  simulatedCount: 0,
-  ingestCount: 0,
-  version: 0,
-};
+export const live: LiveBuffer = emptyBuffer('live');
 
 // Company → building bookkeeping for the derived headcount metric (changes are rare; recomputed in full, O(companies)).
 const companyIndexById = new Map<string, number>();

@@ -11,7 +11,8 @@ import { Q_MAX, Q_NA, isIngest } from '@models/frame.codec.ts';
 import { buildingIndexOf, companyStateOf, frameSource, sourceIsStale, useTwin, type Lang } from '../state/store.ts';
 import { formatAge, formatNumber, formatShanghaiMinute } from './format.ts';
 import { T } from './strings.ts';
-import { INDUSTRY_NAMES, TX, USE_NAMES } from './explorerStrings.ts';
+import { TX } from './explorerStrings.ts';
+import { INDUSTRY_LABELS, USE_LABELS } from './toolStrings.ts';
 import { HistoryChart } from './HistoryChart.tsx';
 import { useEverySecond } from './useEverySecond.ts';
 
@@ -96,7 +97,7 @@ function Tenants({ district, building, lang }: { district: District; building: B
               {c.name[lang]} <span className="inspect__other">{c.name[other]}</span>
             </span>
             <span className="inspect__tenant-facts">
-              {INDUSTRY_NAMES[c.industry]?.[lang] ?? c.industry} · {formatNumber(s?.headcount ?? c.headcount, lang)} {TX.headcount[lang]} · {s?.registeredModels ?? c.registeredModels} {TX.models[lang]}
+              {INDUSTRY_LABELS[c.industry][lang]} · {formatNumber(s?.headcount ?? c.headcount, lang)} {TX.headcount[lang]} · {s?.registeredModels ?? c.registeredModels} {TX.models[lang]}
               {supplier ? ` · ${TX.pool[lang]} ${supplier.name[lang]} ${formatNumber(c.compute!.pflops, lang)} PFLOPS` : ''}
             </span>
           </li>
@@ -151,7 +152,7 @@ export function InspectPanel() {
           </Row>
         )}
         <Row label={TX.use} lang={lang}>
-          {USE_NAMES[b.use]?.[lang] ?? b.use}
+          {USE_LABELS[b.use][lang]}
         </Row>
         <Row label={TX.height} lang={lang}>
           {formatNumber(b.heightM, lang)} m · {b.floors} {lang === 'zh' ? '层' : 'floors'}

@@ -40,27 +40,3 @@ export const TX = {
   selected: { zh: '已选建筑', en: 'Selected building' },
   age: { zh: '更新于', en: 'as of' },
 } satisfies Record<string, Bilingual>;
-
-export const USE_NAMES: Record<string, Bilingual> = {
-  office: { zh: '办公', en: 'Office' },
-  lab: { zh: '实验室', en: 'Lab' },
-  culture: { zh: '文化', en: 'Culture' },
-  hotel: { zh: '酒店', en: 'Hotel' },
-  retail: { zh: '商业', en: 'Retail' },
-  residential: { zh: '住宅', en: 'Residential' },
-};
-
-export const INDUSTRY_NAMES: Record<string, Bilingual> = {
-  'foundation-models': { zh: '基础大模型', en: 'Foundation models' },
-  'ai-applications': { zh: 'AI 应用', en: 'AI applications' },
-  compute: { zh: '算力', en: 'Compute' },
-  'data-services': { zh: '数据服务', en: 'Data services' },
-  research: { zh: '科研', en: 'Research' },
-  media: { zh: '传媒', en: 'Media' },
-  finance: { zh: '金融', en: 'Finance' },
-  'life-science': { zh: '生命科学', en: 'Life science' },
-  culture: { zh: '文化', en: 'Culture' },
-  hospitality: { zh: '酒店餐饮', en: 'Hospitality' },
-  retail: { zh: '零售', en: 'Retail' },
-  services: { zh: '服务', en: 'Services' },
-};

@@ -14,21 +14,9 @@ import { LinkFact, PoolsPanel } from './lobby/PoolsPanel.tsx';
 import { startPoolHistory } from './lobby/poolHistory.ts';
 import { useMosu } from './lobby/useMosu.ts';
 import './lobby/lobby.css';
+import { useWallLang } from './useWallLang.ts';
 
-/** An unattended wall shows each language in turn. */
-const LANG_TURN_MS = 30_000;
 
-function useWallLang(): Lang {
-  const storeLang = useTwin((s) => s.view.lang);
-  const fixed = new URLSearchParams(window.location.search).has('lang');
-  const [lang, setLang] = useState<Lang>(storeLang);
-  useEffect(() => {
-    if (fixed) return setLang(storeLang);
-    const id = window.setInterval(() => setLang((l) => (l === 'zh' ? 'en' : 'zh')), LANG_TURN_MS);
-    return () => window.clearInterval(id);
-  }, [fixed, storeLang]);
-  return lang;
-}
 
 const clockFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
 

@@ -25,27 +25,15 @@ import { useKeyFigures } from '../briefing/keyFigures.ts';
 import { clusterFigures } from '../tools/clusterFigures.ts';
 import { startBuildWatch } from '../net/buildReload.ts';
 import { CAPTION_SOURCE_LABEL, TOUR_FIGURES, TOUR_IDLE_S, TOUR_STEP_S, stepAt, tourCaption, tourPlan, type TourCaption } from '../tour/tourPlan.ts';
+import { useWallLang } from './useWallLang.ts';
 import '../tour/tour.css';
 
-const LANG_TURN_MS = 30_000;
 
 function numberParam(name: string, fallback: number): number {
   const v = Number(new URLSearchParams(window.location.search).get(name));
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-/** The wall's language: fixed by `?lang=`, else each language in turn. */
-function useWallLang(): Lang {
-  const storeLang = useTwin((s) => s.view.lang);
-  const fixed = new URLSearchParams(window.location.search).has('lang');
-  const [lang, setLang] = useState<Lang>(storeLang);
-  useEffect(() => {
-    if (fixed) return setLang(storeLang);
-    const id = window.setInterval(() => setLang((l) => (l === 'zh' ? 'en' : 'zh')), LANG_TURN_MS);
-    return () => window.clearInterval(id);
-  }, [fixed, storeLang]);
-  return lang;
-}
 
 /** Paused by a touch or a key; resumes after `idleMs` without input. */
 function usePause(idleMs: number): boolean {
