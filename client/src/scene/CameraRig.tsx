@@ -222,7 +222,8 @@ export function CameraRig({ bounds, outline, district }: { bounds: Bounds; outli
     () =>
       useTwin.subscribe((s, prev) => {
         const pose = s.view.camera;
-        if (pose === prev.view.camera || pose === written.current) return;
+        const reset = s.cameraResets !== prev.cameraResets;
+        if (!reset && (pose === prev.view.camera || pose === written.current)) return;
         written.current = pose;
         window.clearTimeout(settleTimer.current);
         const to = poseTarget(pose);

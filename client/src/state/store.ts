@@ -84,6 +84,12 @@ export interface TwinState {
   /** The view state (models/view.ts): what this screen shows. Changed only through `actions`. */
   view: ViewState;
   actions: ViewActions;
+  /**
+   * Counts "reset view" commands. The camera rig flies home on each, even when the view's pose is already the home
+   * pose (null): a user's zoom is written back only once the camera settles, so a reset right after it would
+   * otherwise change nothing in the view and the camera would stay where the user left it.
+   */
+  cameraResets: number;
   connection: ConnectionStatus;
   /** performance.now() of the last disconnect, for "offline after a while". */
   disconnectedAtMs: number | null;
@@ -167,6 +173,7 @@ export const useTwin = create<TwinState>()((set, get) => {
     },
     resetView() {
       patchView({ camera: null });
+      set({ cameraResets: get().cameraResets + 1 });
     },
     setMetric(metric) {
       patchView({ metric });
@@ -199,6 +206,7 @@ export const useTwin = create<TwinState>()((set, get) => {
     district: null,
     districtError: null,
     view: { ...DEFAULT_VIEW, lang: storedLang() },
+    cameraResets: 0,
     actions,
     connection: 'connecting',
     disconnectedAtMs: null,
