@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryResponse } from '@models/story.ts';
 import type { App } from '../../server/src/app.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
-import { launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer } from './harness.ts';
+import { launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer, visibleTexts } from './harness.ts';
 
 const PIN = '2468';
 let app: App;
@@ -148,20 +148,10 @@ describe('a briefing driven from a remote', () => {
     const p = screens[1]!;
     await p.setViewportSize({ width: 3840, height: 2160 });
     await p.waitForFunction(() => window.innerHeight === 2160);
-    const sizes = await p.evaluate(() => {
-      const out: { text: string; px: number }[] = [];
-      const walker = document.createTreeWalker(document.querySelector('.briefing')!, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement!;
-        if (!n.textContent?.trim() || el.closest('.labels')) continue; // map labels are the explorer's, sized on their own
-        const r = el.getBoundingClientRect();
-        if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-        out.push({ text: n.textContent.trim().slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) });
-      }
-      return out;
-    });
-    expect(sizes.length).toBeGreaterThan(5);
-    for (const s of sizes) expect(s.px, s.text).toBeGreaterThanOrEqual(2160 / 50);
+    // map labels are the explorer's, sized on their own
+    const { texts } = await visibleTexts(p, { root: '.briefing', skip: '.labels' });
+    expect(texts.length).toBeGreaterThan(5);
+    for (const t of texts) expect(t.fontPx, t.text).toBeGreaterThanOrEqual(2160 / 50);
     // a 4K canvas in software WebGL is heavy: back to small for whatever runs next
     await p.setViewportSize({ width: 640, height: 360 });
   });

@@ -103,3 +103,38 @@ export function distinctColours(shot: Shot, x0: number, y0: number, x1: number, 
 export function colourDistance(a: readonly number[], b: readonly number[]): number {
   return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 }
+
+export interface VisibleText {
+  text: string;
+  fontPx: number;
+  tag: string;
+  /** Below the bottom edge of its `clip` ancestor: clipped, not there for the viewer. */
+  cutOff: boolean;
+}
+
+/**
+ * Every text node a viewer can see (inside `root`, on screen, not hidden), with its computed font size in CSS px: the
+ * walls' "every text at least 1/50 of the screen height" checks. Texts inside `skip` are left out; `clip` names the
+ * panels that clip what does not fit.
+ */
+export function visibleTexts(page: Page, opts: { root?: string; skip?: string; clip?: string } = {}): Promise<{ texts: VisibleText[]; height: number }> {
+  return page.evaluate(({ root, skip, clip }) => {
+    const out: { text: string; fontPx: number; tag: string; cutOff: boolean }[] = [];
+    const walker = document.createTreeWalker(root ? document.querySelector(root)! : document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim();
+      const el = n.parentElement;
+      if (!text || !el || (skip && el.closest(skip))) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || style.display === 'none' || Number(style.opacity) === 0) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      const r = range.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.right < 0 || r.bottom < 0 || r.left > innerWidth || r.top > innerHeight) continue;
+      const panel = clip ? el.closest(clip)?.getBoundingClientRect() : undefined;
+      const cutOff = !!panel && r.bottom > panel.bottom + 1;
+      out.push({ text: text.slice(0, 40), fontPx: parseFloat(style.fontSize), tag: el.tagName.toLowerCase(), cutOff });
+    }
+    return { texts: out, height: innerHeight };
+  }, opts);
+}

@@ -12,7 +12,7 @@ import type { StateResponse } from '@models/api.ts';
 import type { App } from '../../server/src/app.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
 import { minuteOf, STORED_INGEST, type StoredSource } from '../../server/src/history/history.store.ts';
-import { launchBrowser, startServer } from './harness.ts';
+import { launchBrowser, startServer, visibleTexts } from './harness.ts';
 
 const TOKEN = 'lobby-test-token';
 let browser: Browser;
@@ -30,30 +30,6 @@ async function openLobby(url: string, query = '', viewport = { width: 3840, heig
   await page.goto(`${url}/lobby${query}`);
   await page.waitForFunction(() => document.body.dataset.lobbyReady === '1', undefined, { timeout: 90_000 });
   return page;
-}
-
-/** Every element that shows text of its own, with its computed font size (CSS px) and where it is. */
-function visibleTexts(page: Page) {
-  return page.evaluate(() => {
-    const out: { text: string; fontPx: number; tag: string; cutOff: boolean }[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const text = n.textContent?.trim();
-      const el = n.parentElement;
-      if (!text || !el) continue;
-      const style = getComputedStyle(el);
-      if (style.visibility === 'hidden' || style.display === 'none' || Number(style.opacity) === 0) continue;
-      const range = document.createRange();
-      range.selectNodeContents(n);
-      const r = range.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0 || r.right < 0 || r.bottom < 0 || r.left > innerWidth || r.top > innerHeight) continue;
-      // a panel clips what does not fit: text below its bottom edge is not there for the visitor
-      const panel = el.closest('.lobby-panel')?.getBoundingClientRect();
-      const cutOff = !!panel && r.bottom > panel.bottom + 1;
-      out.push({ text: text.slice(0, 40), fontPx: parseFloat(style.fontSize), tag: el.tagName.toLowerCase(), cutOff });
-    }
-    return { texts: out, height: innerHeight };
-  });
 }
 
 async function ingestPools(url: string, app: App, scale: number, at = Date.now()): Promise<void> {
@@ -163,7 +139,7 @@ describe('the /lobby wall on a 4K screen', () => {
     it(`sizes every visible text at 1/50 of the screen height or more and shows no desktop control (${lang})`, async () => {
       const page = await openLobby(url, `?lang=${lang}`);
       try {
-        const { texts, height } = await visibleTexts(page);
+        const { texts, height } = await visibleTexts(page, { clip: '.lobby-panel' });
         // the wall shows its content: pools, the building, the platforms and their sourced figures
         expect(texts.length).toBeGreaterThan(60);
         const body = await page.locator('body').innerText();

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/src/app.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
-import { launchBrowser, startServer } from './harness.ts';
+import { launchBrowser, startServer, visibleTexts } from './harness.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -54,23 +54,7 @@ describe('/tour on a 4K wall', () => {
     try {
       // the key figures are in (all four resolved)
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="tour-figures"] li').length === 4 && !document.querySelector('[data-testid="tour-figures"]')!.textContent!.includes('—'), undefined, { timeout: 30_000 });
-      const { texts, height } = await page.evaluate(() => {
-        const out: { text: string; fontPx: number }[] = [];
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          const text = n.textContent?.trim();
-          const el = n.parentElement;
-          if (!text || !el) continue;
-          const style = getComputedStyle(el);
-          if (style.visibility === 'hidden' || style.display === 'none' || Number(style.opacity) === 0) continue;
-          const range = document.createRange();
-          range.selectNodeContents(n);
-          const r = range.getBoundingClientRect();
-          if (r.width === 0 || r.height === 0 || r.right < 0 || r.bottom < 0 || r.left > innerWidth || r.top > innerHeight) continue;
-          out.push({ text: text.slice(0, 40), fontPx: parseFloat(style.fontSize) });
-        }
-        return { texts: out, height: innerHeight };
-      });
+      const { texts, height } = await visibleTexts(page);
       const body = await page.locator('body').innerText();
       // a caption in both languages with a live number, and the four key figures with their sources
       expect(body).toMatch(/\d+ %/);
