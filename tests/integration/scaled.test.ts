@@ -10,10 +10,9 @@
  * dropped after it) for the engine and both gateways, where the failure tests check the acknowledged readings in
  * PostgreSQL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,11 +21,10 @@ import pg from 'pg';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { District } from '@models/district.ts';
 import { decodeHeader, frameColumns, isIngest, quantise } from '@models/frame.codec.ts';
-import { exitedWithin, freePort, startChild, type Child } from './child.helpers.ts';
+import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, startChild, startRedisServer, type Child } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
 
-const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const haveRedis = fs.existsSync(REDIS_SERVER);
+const haveRedis = haveRedisServer();
 if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.test.ts: ${REDIS_SERVER} not found (apt-get install redis-server; .ci/run does)`);
 const PG_URL = process.env.TEST_POSTGRES_URL;
 
@@ -122,23 +120,9 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
   const freshTs = () => Math.max(Date.now() - 1000, ...acknowledged.map((r) => r.tsMs + 1));
 
   async function startRedis(): Promise<ChildProcess> {
-    const p = spawn(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' });
+    const p = await startRedisServer(redisPort, dataDir);
     procs.push(p);
-    for (;;) {
-      // ready when it accepts a PING
-      const ok = await new Promise<boolean>((resolve) => {
-        const sock = net.connect(redisPort, '127.0.0.1');
-        sock.once('connect', () => sock.write('PING\r\n'));
-        sock.once('data', (d: Buffer) => {
-          sock.destroy();
-          resolve(String(d).startsWith('+PONG'));
-        });
-        sock.once('error', () => resolve(false));
-      });
-      if (ok) return p;
-      if (p.exitCode !== null) throw new Error(`redis-server exited with ${p.exitCode}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return p;
   }
 
   async function start(role: 'engine' | 'gateway'): Promise<Child> {

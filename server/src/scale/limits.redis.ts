@@ -21,7 +21,8 @@ import type { AppOptions } from '../config.ts';
 import { IngestLimits, MinuteWindow, retryAfterSeconds, WINDOW_MS, type MinuteCounter } from '../security/ingestLimits.ts';
 import type { RedisClient } from './redis.transport.ts';
 
-export const LIMIT_KEY = (counter: 'auth' | 'budget', address: string) => `twin:limit:${counter}:${address}`;
+/** One key per client whichever way a gateway listens: a dual-stack socket sees an IPv4 client as ::ffff:a.b.c.d. */
+export const LIMIT_KEY = (counter: 'auth' | 'budget', address: string) => `twin:limit:${counter}:${address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')}`;
 
 /** How long a gateway waits for Redis before it decides from its own counts (commands fail at once while disconnected). */
 export const LIMITS_TIMEOUT_MS = 1000;
