@@ -25,7 +25,7 @@ import type { RedisClient } from './redis.transport.ts';
 export const LIMIT_KEY = (counter: 'auth' | 'budget', address: string) => `twin:limit:${counter}:${address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')}`;
 
 /** How long a gateway waits for Redis before it decides from its own counts (commands fail at once while disconnected). */
-export const LIMITS_TIMEOUT_MS = 1000;
+export const LIMITS_TIMEOUT_MS = 2000;
 
 // KEYS[1] the key; ARGV[1] max, ARGV[2] the window in ms. Returns 0 when counted, else the ms left in the window.
 const TAKE = `
