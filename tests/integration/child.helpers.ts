@@ -1,5 +1,6 @@
 /** The real entry point (server/src/main.ts) in a child process, for tests of signals, exits and logs. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { REPO_ROOT } from '../../server/src/config.ts';
 
@@ -73,4 +74,26 @@ export function holdOpen(port: number, data: string): Promise<{ socket: net.Sock
     });
     socket.once('connect', () => socket.write(data, (err) => (err ? reject(err) : resolve({ socket, received: () => received, closed }))));
   });
+}
+
+export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+export const haveRedisServer = () => fs.existsSync(REDIS_SERVER);
+
+/** A throwaway redis-server (no persistence) on 127.0.0.1:`port`, resolved once it answers PING. */
+export async function startRedisServer(port: number, dir: string): Promise<ChildProcess> {
+  const p = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => sock.write('PING\r\n'));
+      sock.once('data', (d: Buffer) => {
+        sock.destroy();
+        resolve(String(d).startsWith('+PONG'));
+      });
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return p;
+    if (p.exitCode !== null) throw new Error(`redis-server exited with ${p.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -3,25 +3,35 @@
  * real entry point server/src/main.ts, joined by a real redis-server started here on a free port. Screens are real
  * socket.io-clients; ingest is real HTTP. Skipped, saying so, when /usr/bin/redis-server is not installed (.ci/run
  * installs it); every other test runs without Redis.
+ *
+ * Two runs of the same set-up: history in SQLite (the engine's DATA_DIR), with the ingest limits shared across the
+ * gateways (clients on other loopback addresses, 127.0.0.2 …, so each has budgets of its own); and, when
+ * TEST_POSTGRES_URL is set (.ci/run sets it), history in PostgreSQL (HISTORY_URL on a database made for the run and
+ * dropped after it) for the engine and both gateways, where the failure tests check the acknowledged readings in
+ * PostgreSQL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { io, type Socket } from 'socket.io-client';
+import pg from 'pg';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { District } from '@models/district.ts';
 import { decodeHeader, frameColumns, isIngest, quantise } from '@models/frame.codec.ts';
-import { exitedWithin, freePort, startChild, type Child } from './child.helpers.ts';
+import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, startChild, startRedisServer, type Child } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
 
-const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const haveRedis = fs.existsSync(REDIS_SERVER);
+const haveRedis = haveRedisServer();
 if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.test.ts: ${REDIS_SERVER} not found (apt-get install redis-server; .ci/run does)`);
+const PG_URL = process.env.TEST_POSTGRES_URL;
 
 const TICK_MS = 200;
+/** Far above what 127.0.0.1 spends here (a few batches and the retries while Redis restarts), small enough to use up. */
+const RATE_LIMIT = 100;
+const AUTH_FAILURES = 5;
 
 interface Screen {
   socket: Socket;
@@ -44,7 +54,49 @@ const last = (s: Screen) => s.frames.at(-1);
 /** The byte a frame carries for a value (the live state holds frame values as float32). */
 const q = (v: number) => quantise(Math.fround(v));
 
-describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (real processes)', () => {
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: string;
+}
+
+/** POST /api/v1/telemetry from another loopback address (a second client, as the gateways see it). */
+function postFrom(from: string, url: string, init: { token: string; body?: unknown; contentType?: string }): Promise<Answer> {
+  const u = new URL('/api/v1/telemetry', url);
+  const body = init.body === undefined ? '' : JSON.stringify(init.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, headers: { authorization: `Bearer ${init.token}`, 'content-type': init.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: text }));
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/** An /ingest device connecting from another loopback address: its socket once connected, or the refusal. */
+function deviceFrom(from: string, url: string, token: string): Promise<Socket | (Error & { data?: { status: number; retryAfterS?: number } })> {
+  // localAddress reaches the WebSocket (engine.io-client passes it on in Node); it is not in the client's types.
+  const opts = { transports: ['websocket'], reconnection: false, auth: { token }, localAddress: from } as Partial<ManagerOptions & SocketOptions>;
+  const device = io(`${url}/ingest`, opts);
+  return new Promise((resolve) => {
+    device.once('connect', () => resolve(device));
+    device.once('connect_error', (err) => {
+      device.close();
+      resolve(err);
+    });
+  });
+}
+
+const errorOf = (a: Answer) => (JSON.parse(a.body) as { error: string }).error;
+
+/** The whole set-up and its tests, on one history backend. */
+function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) {
   const dirs: string[] = [];
   const procs: ChildProcess[] = [];
   const screens: Screen[] = [];
@@ -58,27 +110,19 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
   let building = '';
   let buildingIndex = 0;
   let env: Record<string, string>;
-  /** ts of every reading a gateway acknowledged with 2xx. */
-  const acknowledged: number[] = [];
+  /** Every reading a gateway acknowledged with 2xx. */
+  const acknowledged: Array<{ tsMs: number; value: number }> = [];
+  /** PostgreSQL: the database made for this run (HISTORY_URL of every process). */
+  const database = `wbt_scaled_${process.pid}_${Date.now()}`;
+  let admin: pg.Client | null = null;
+  let historyUrl = '';
+  /** A reading time after every reading stored so far (two readings of one building at one time would be a 409). */
+  const freshTs = () => Math.max(Date.now() - 1000, ...acknowledged.map((r) => r.tsMs + 1));
 
   async function startRedis(): Promise<ChildProcess> {
-    const p = spawn(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' });
+    const p = await startRedisServer(redisPort, dataDir);
     procs.push(p);
-    for (;;) {
-      // ready when it accepts a PING
-      const ok = await new Promise<boolean>((resolve) => {
-        const sock = net.connect(redisPort, '127.0.0.1');
-        sock.once('connect', () => sock.write('PING\r\n'));
-        sock.once('data', (d: Buffer) => {
-          sock.destroy();
-          resolve(String(d).startsWith('+PONG'));
-        });
-        sock.once('error', () => resolve(false));
-      });
-      if (ok) return p;
-      if (p.exitCode !== null) throw new Error(`redis-server exited with ${p.exitCode}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return p;
   }
 
   async function start(role: 'engine' | 'gateway'): Promise<Child> {
@@ -94,7 +138,7 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
 
   async function ingest(url: string, value: number, tsMs: number): Promise<Response> {
     const res = await postTelemetry(url, { readings: [occupancyReading(building, value, tsMs)] });
-    if (res.ok) acknowledged.push(tsMs);
+    if (res.ok) acknowledged.push({ tsMs, value });
     return res;
   }
 
@@ -110,8 +154,18 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     dirs.push(dataDir);
     redisPort = await freePort();
     redis = await startRedis();
-    // Gateways read history from the engine's DATA_DIR (one machine); every process gets the same settings.
-    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2' };
+    // Gateways read history from the engine's DATA_DIR (one machine), or all from PostgreSQL; every process gets the
+    // same settings.
+    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
+    if (backend === 'postgres') {
+      admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${database}`);
+      const u = new URL(PG_URL!);
+      u.pathname = `/${database}`;
+      historyUrl = u.toString();
+      env.HISTORY_URL = historyUrl;
+    }
     engine = await start('engine');
     [gatewayA, gatewayB] = await Promise.all([start('gateway'), start('gateway')]);
     district = (await (await fetch(`${gatewayA.url}/api/v1/district`)).json()) as District;
@@ -124,7 +178,35 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all(procs.map((p) => exitedWithin(p, 10_000)));
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
   });
+
+  /** Each acknowledged reading, as the engine's history holds it: [ts, value] for every row of that ts (one each). */
+  async function storedReadings(): Promise<Array<[number, number]>> {
+    const sql = 'SELECT r.ts_ms AS ts, r.value AS value FROM reading r JOIN entity e ON e.id = r.entity WHERE e.key = $1 ORDER BY r.ts_ms';
+    let rows: Array<{ ts: number | string; value: number }>;
+    if (backend === 'postgres') {
+      const db = new pg.Client({ connectionString: historyUrl });
+      await db.connect();
+      try {
+        rows = (await db.query(sql, [building])).rows as typeof rows;
+      } finally {
+        await db.end();
+      }
+    } else {
+      const db = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
+      try {
+        rows = db.prepare(sql.replace('$1', '?')).all(building) as typeof rows;
+      } finally {
+        db.close();
+      }
+    }
+    const wanted = new Set(acknowledged.map((r) => r.tsMs));
+    return rows.map((r): [number, number] => [Number(r.ts), r.value]).filter(([ts]) => wanted.has(ts));
+  }
 
   it('should give every screen each tick exactly once, the same frame whichever gateway it is on', async () => {
     const a = screen(gatewayA.url);
@@ -161,20 +243,96 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
       const tsMs = Date.now() - 950;
       const ack = await device.timeout(20_000).emitWithAck('telemetry:batch', { readings: [occupancyReading(building, 0.45, tsMs)] });
       expect(ack).toEqual({ ok: true, data: { received: 1, stored: 1, applied: 1 } });
-      acknowledged.push(tsMs);
+      acknowledged.push({ tsMs, value: 0.45 });
       await expect.poll(() => ingestedOccupancy(last(b)!.bytes), { timeout: 20_000 }).toBe(q(0.45));
     } finally {
       device.close();
     }
   });
 
+  // The shared ingest limits need no history backend: tested once, on the SQLite run.
+  if (opts.limits) {
+    it('should hold one ingest budget per client across gateways: spent on A, refused on B with the message and Retry-After of one process', async () => {
+      const client = '127.0.0.2';
+      // Spend all but one of the budget on gateway A with requests that are counted and then refused before the body is
+      // read (415: the budget is taken once the token is accepted), so nothing reaches the engine.
+      const spent: number[] = [];
+      for (let i = 0; i < RATE_LIMIT - 1; i += 10) {
+        const n = Math.min(10, RATE_LIMIT - 1 - i);
+        spent.push(...(await Promise.all(Array.from({ length: n }, () => postFrom(client, gatewayA.url, { token: TOKEN, contentType: 'text/plain' })))).map((a) => a.status));
+      }
+      expect(spent).toEqual(Array<number>(RATE_LIMIT - 1).fill(415));
+      // The last one of the budget, on gateway B, is stored.
+      const tsMs = freshTs();
+      const lastOne = await postFrom(client, gatewayB.url, { token: TOKEN, body: { readings: [occupancyReading(building, 0.47, tsMs)] } });
+      expect(lastOne.status).toBe(200);
+      acknowledged.push({ tsMs, value: 0.47 });
+
+      for (const gw of [gatewayB, gatewayA]) {
+        const over = await postFrom(client, gw.url, { token: TOKEN, body: { readings: [occupancyReading(building, 0.48, freshTs())] } });
+        expect(over.status).toBe(429);
+        const retryAfterS = Number(over.retryAfter);
+        expect(retryAfterS).toBeGreaterThanOrEqual(1);
+        expect(retryAfterS).toBeLessThanOrEqual(60);
+        // word for word what one process says (security/ingestLimits.ts; tests/integration/ingest.limits.test.ts)
+        expect(errorOf(over)).toBe(`too many ingest batches: at most ${RATE_LIMIT} per minute per client (HTTP requests and /ingest batches count together); retry in ${retryAfterS} s`);
+      }
+      // A streaming device on the same address shares the budget on B's /ingest namespace too.
+      const device = await deviceFrom(client, gatewayB.url, TOKEN);
+      if (device instanceof Error) throw device; // its token is right and the address is not locked out
+      try {
+        const ack = (await device.timeout(20_000).emitWithAck('telemetry:batch', { readings: [occupancyReading(building, 0.49, freshTs())] })) as { ok: boolean; error?: string; retryAfterS?: number };
+        expect(ack).toMatchObject({ ok: false, retryAfterS: expect.any(Number) });
+        expect(ack.error).toBe(`too many ingest batches: at most ${RATE_LIMIT} per minute per client (HTTP requests and /ingest batches count together); retry in ${ack.retryAfterS} s`);
+      } finally {
+        device.close();
+      }
+      // Another client (127.0.0.1, every other test here) has its own budget.
+      expect((await ingest(gatewayB.url, 0.46, freshTs())).status).toBe(200);
+    });
+
+    it('should lock an address out on every gateway once it has sent too many wrong tokens to one', async () => {
+      const guesser = '127.0.0.3';
+      const statuses: number[] = [];
+      for (let i = 0; i <= AUTH_FAILURES; i++) statuses.push((await postFrom(guesser, gatewayA.url, { token: `guess-${i}-0123456789abcdef` })).status);
+      expect(statuses).toEqual([...Array<number>(AUTH_FAILURES).fill(401), 429]);
+      // The right token from that address is not even checked on gateway B, over HTTP …
+      const locked = await postFrom(guesser, gatewayB.url, { token: TOKEN, body: { readings: [occupancyReading(building, 0.3, freshTs())] } });
+      expect(locked.status).toBe(429);
+      const retryAfterS = Number(locked.retryAfter);
+      expect(retryAfterS).toBeGreaterThanOrEqual(1);
+      expect(errorOf(locked)).toBe(`too many wrong ingest tokens from ${guesser}: at most ${AUTH_FAILURES} per minute; retry in ${retryAfterS} s`);
+      // … nor on its /ingest namespace.
+      const refused = await deviceFrom(guesser, gatewayB.url, TOKEN);
+      if (!(refused instanceof Error)) {
+        refused.close();
+        throw new Error('the /ingest handshake from a locked-out address was accepted');
+      }
+      expect(refused.data).toMatchObject({ status: 429, retryAfterS: expect.any(Number) });
+      expect(refused.message).toMatch(new RegExp(`too many wrong ingest tokens from ${guesser.replaceAll('.', '\\.')}: at most ${AUTH_FAILURES} per minute`));
+    });
+  }
+
   it('should lose no acknowledged reading when Redis restarts, refuse ingest while it is down, and resume frames', async () => {
     const b = screens[1]!;
     expect((await ingest(gatewayB.url, 0.5, Date.now() - 900)).status).toBe(200);
+    const guesser = '127.0.0.4';
+    if (opts.limits) {
+      // An address locked out through gateway B while Redis is up …
+      for (let i = 0; i < AUTH_FAILURES; i++) expect((await postFrom(guesser, gatewayB.url, { token: `guess-${i}-0123456789abcdef` })).status).toBe(401);
+      expect((await postFrom(guesser, gatewayB.url, { token: TOKEN })).status).toBe(429);
+    }
     await kill(redis);
     const down = await postTelemetry(gatewayB.url, { readings: [occupancyReading(building, 0.6, Date.now() - 800)] });
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: string }).error).toMatch(/send it again/);
+    if (opts.limits) {
+      // … stays locked out there while Redis is down (the gateway's own count; the limits do not fail open), and says so.
+      const locked = await postFrom(guesser, gatewayB.url, { token: TOKEN, body: { readings: [] } });
+      expect(locked.status).toBe(429);
+      expect(errorOf(locked)).toMatch(new RegExp(`too many wrong ingest tokens from ${guesser.replaceAll('.', '\\.')}: at most ${AUTH_FAILURES} per minute`));
+      await expect.poll(() => gatewayB.stdout(), { timeout: 10_000 }).toContain('ingest limits: Redis unreachable');
+    }
     const frozenAt = last(b)!.tsMs;
 
     redis = await startRedis(); // empty: nothing was saved
@@ -183,12 +341,10 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     await expect.poll(async () => (await ingest(gatewayB.url, 0.55, Date.now() - 700 + acknowledged.length)).status, { timeout: 20_000, interval: 250 }).toBe(200);
     await expect.poll(() => ingestedOccupancy(last(b)!.bytes), { timeout: 20_000 }).toBe(q(0.55));
 
-    const db = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
-    try {
-      for (const ts of acknowledged) expect(db.prepare('SELECT count(*) AS n FROM reading WHERE ts_ms = ?').get(ts)).toEqual({ n: 1 });
-    } finally {
-      db.close();
-    }
+    // Every acknowledged reading is in the engine's history (SQLite file or PostgreSQL), once, with its value.
+    expect(acknowledged.length).toBeGreaterThanOrEqual(4);
+    expect(await storedReadings()).toEqual([...acknowledged].sort((x, y) => x.tsMs - y.tsMs).map((r) => [r.tsMs, r.value]));
+    if (backend === 'postgres') expect(fs.existsSync(path.join(dataDir, 'history.sqlite'))).toBe(false);
   });
 
   it('should keep the last picture while the engine is down and resume when it is back', async () => {
@@ -229,4 +385,13 @@ describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (rea
     await expect.poll(() => b.frames.length, { timeout: 10_000 }).toBeGreaterThan(n + 2);
     expect(b.socket.connected).toBe(true);
   });
-});
+}
+
+describe.skipIf(!haveRedis)('scaled set-up: one engine, two gateways, Redis (real processes), history in SQLite, shared ingest limits', () => scaledSuite('sqlite', { limits: true }));
+
+describe.skipIf(!haveRedis || !PG_URL)(
+  PG_URL
+    ? 'scaled set-up: one engine, two gateways, Redis (real processes), history in PostgreSQL (HISTORY_URL)'
+    : 'scaled set-up with history in PostgreSQL (SKIPPED: TEST_POSTGRES_URL is not set; export TEST_POSTGRES_URL="$(scripts/ci-postgres.sh)")',
+  () => scaledSuite('postgres', { limits: false }),
+);

@@ -28,6 +28,7 @@ import { openHistoryRepository } from '../ops/startup.ts';
 import { closeConnectionsWithin } from '../ops/shutdown.ts';
 import { blockingDuplicate, connectAdapterClient, connectRedis, EngineFeed, EnginePublisher, type FeedTarget } from './redis.transport.ts';
 import { IngestForwarder, IngestServer } from './ingest.forward.ts';
+import { sharedIngestLimits } from './limits.redis.ts';
 
 export interface RoleApp {
   http: FastifyInstance;
@@ -161,6 +162,8 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
   const feed = new EngineFeed(reader, target, http.log);
 
   const { security, ops } = await registerFront(http, gateway.io, { history, historyFile: store?.file ?? null, options });
+  // The ingest budget and the wrong-token lockout counted in Redis, shared by every gateway (scale/limits.redis.ts).
+  security.ingestLimits = sharedIngestLimits(redis, options, http.log);
   const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
   await subscriber.connect();

@@ -8,10 +8,33 @@
  *   AFTER the token is accepted, so an unauthenticated neighbour on the same address cannot spend a device's budget.
  *   There is one ingest token, so the token says nothing about which device sent it: the budget is keyed by the client
  *   address of authenticated requests (no proxy headers are trusted).
+ *
+ * Where the counts live is behind `MinuteCounter`: in this process (`MinuteWindow`, ROLE=all) or in Redis, shared by
+ * every gateway (scale/limits.redis.ts, ROLE=gateway). The callers (the HTTP route and the /ingest namespace) see one
+ * `IngestLimits` with the same answers, messages and Retry-After either way.
  */
 
+/**
+ * Fixed one-minute windows per key. A key's window starts at its first count and lasts 60 s; `max` counts fit in it.
+ * Async where the counts live elsewhere (Redis), plain numbers in memory.
+ */
+export interface MinuteCounter {
+  readonly max: number;
+  /** Seconds until the key may go again when its window is used up, else 0 (counts nothing). */
+  blocked(key: string): number | Promise<number>;
+  /** Count one; seconds to wait when over the limit (then nothing was counted), else 0. */
+  take(key: string): number | Promise<number>;
+  /** Count one regardless. */
+  add(key: string): void | Promise<void>;
+}
+
+export const WINDOW_MS = 60_000;
+
+/** Seconds a client is told to wait for `remainingMs` of its window: whole seconds, at least 1 (as Retry-After). */
+export const retryAfterSeconds = (remainingMs: number) => Math.max(1, Math.ceil(remainingMs / 1000));
+
 /** Fixed one-minute windows per key; finished windows are forgotten so the map does not grow with every address seen. */
-export class MinuteWindow {
+export class MinuteWindow implements MinuteCounter {
   private readonly counts = new Map<string, { windowStartMs: number; count: number }>();
   constructor(
     readonly max: number,
@@ -21,8 +44,8 @@ export class MinuteWindow {
   private window(key: string): { windowStartMs: number; count: number } {
     const now = this.now();
     let w = this.counts.get(key);
-    if (!w || now - w.windowStartMs >= 60_000) {
-      for (const [k, v] of this.counts) if (now - v.windowStartMs >= 60_000) this.counts.delete(k);
+    if (!w || now - w.windowStartMs >= WINDOW_MS) {
+      for (const [k, v] of this.counts) if (now - v.windowStartMs >= WINDOW_MS) this.counts.delete(k);
       w = { windowStartMs: now, count: 0 };
       this.counts.set(key, w);
     }
@@ -30,13 +53,13 @@ export class MinuteWindow {
   }
 
   private retryAfterS(w: { windowStartMs: number }): number {
-    return Math.max(1, Math.ceil((w.windowStartMs + 60_000 - this.now()) / 1000));
+    return retryAfterSeconds(w.windowStartMs + WINDOW_MS - this.now());
   }
 
   /** Seconds until the key may go again when its window is used up, else 0 (counts nothing). */
   blocked(key: string): number {
     const w = this.counts.get(key);
-    if (!w || this.now() - w.windowStartMs >= 60_000 || w.count < this.max) return 0;
+    if (!w || this.now() - w.windowStartMs >= WINDOW_MS || w.count < this.max) return 0;
     return this.retryAfterS(w);
   }
 
@@ -62,43 +85,45 @@ export interface AuthProblemLike {
 export type Admission = { ok: true } | { ok: false; status: 401 | 429 | 503; error: string; retryAfterS?: number; reason: 'unauthorized' | 'auth_locked' | 'rate_limited' | 'off' };
 
 export class IngestLimits {
-  private readonly failures: MinuteWindow;
-  private readonly budget: MinuteWindow;
+  private readonly failures: MinuteCounter;
+  private readonly budget: MinuteCounter;
 
+  /** In memory unless `counters` say where else to count (the wrong-token failures per address, the budget per client). */
   constructor(
     private readonly opts: { authFailuresPerMinute: number; perMinute: number; now: () => number },
+    counters?: { failures: MinuteCounter; budget: MinuteCounter },
   ) {
-    this.failures = new MinuteWindow(opts.authFailuresPerMinute, opts.now);
-    this.budget = new MinuteWindow(opts.perMinute, opts.now);
+    this.failures = counters?.failures ?? new MinuteWindow(opts.authFailuresPerMinute, opts.now);
+    this.budget = counters?.budget ?? new MinuteWindow(opts.perMinute, opts.now);
   }
 
   /**
    * Authentication, then the budget. `authProblem` is TelemetryService.authProblem; it is not even called while the
    * address is locked out.
    */
-  admitToken(address: string, token: unknown, authProblem: (token: unknown) => AuthProblemLike | null): Admission {
-    const locked = this.failures.blocked(address);
+  async admitToken(address: string, token: unknown, authProblem: (token: unknown) => AuthProblemLike | null): Promise<Admission> {
+    const locked = await this.failures.blocked(address);
     if (locked > 0) {
       return { ok: false, status: 429, reason: 'auth_locked', retryAfterS: locked, error: `too many wrong ingest tokens from ${address}: at most ${this.opts.authFailuresPerMinute} per minute; retry in ${locked} s` };
     }
     const problem = authProblem(token);
     if (problem) {
       // a presented but wrong token is a guess; a missing one (or ingest switched off) is not
-      if (problem.status === 401 && typeof token === 'string' && token !== '') this.failures.add(address);
+      if (problem.status === 401 && typeof token === 'string' && token !== '') await this.failures.add(address);
       return { ok: false, status: problem.status, reason: problem.status === 503 ? 'off' : 'unauthorized', error: problem.error };
     }
     return { ok: true };
   }
 
   /** An HTTP request: its token, then (only when accepted) one from the budget. */
-  admitRequest(address: string, token: unknown, authProblem: (token: unknown) => AuthProblemLike | null): Admission {
-    const auth = this.admitToken(address, token, authProblem);
+  async admitRequest(address: string, token: unknown, authProblem: (token: unknown) => AuthProblemLike | null): Promise<Admission> {
+    const auth = await this.admitToken(address, token, authProblem);
     return auth.ok ? this.takeBudget(address) : auth;
   }
 
   /** One request or batch from an authenticated client: the shared per-minute budget. */
-  takeBudget(address: string): Admission {
-    const retryAfterS = this.budget.take(address);
+  async takeBudget(address: string): Promise<Admission> {
+    const retryAfterS = await this.budget.take(address);
     if (retryAfterS === 0) return { ok: true };
     return { ok: false, status: 429, reason: 'rate_limited', retryAfterS, error: `too many ingest batches: at most ${this.opts.perMinute} per minute per client (HTTP requests and /ingest batches count together); retry in ${retryAfterS} s` };
   }

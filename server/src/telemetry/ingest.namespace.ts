@@ -17,19 +17,20 @@ export function registerIngestNamespace(
 
   ingest.use((socket, next) => {
     // Wrong tokens count against the address, as on the HTTP route (security/ingestLimits.ts).
-    const admission = limits.admitToken(socket.handshake.address, (socket.handshake.auth as { token?: unknown } | undefined)?.token, (t) => service.authProblem(t));
-    if (admission.ok) return next();
-    metrics.ingestRefused('socket', admission.reason);
-    // The client sees this as connect_error with this message and data.
-    const refusal = new Error(admission.error) as Error & { data: { status: number; retryAfterS?: number } };
-    refusal.data = { status: admission.status, ...(admission.retryAfterS !== undefined && { retryAfterS: admission.retryAfterS }) };
-    next(refusal);
+    void limits.admitToken(socket.handshake.address, (socket.handshake.auth as { token?: unknown } | undefined)?.token, (t) => service.authProblem(t)).then((admission) => {
+      if (admission.ok) return next();
+      metrics.ingestRefused('socket', admission.reason);
+      // The client sees this as connect_error with this message and data.
+      const refusal = new Error(admission.error) as Error & { data: { status: number; retryAfterS?: number } };
+      refusal.data = { status: admission.status, ...(admission.retryAfterS !== undefined && { retryAfterS: admission.retryAfterS }) };
+      next(refusal);
+    }, (err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
   });
 
   ingest.on('connection', (socket) => {
     socket.on('telemetry:batch', async (batch, ack) => {
       if (typeof ack !== 'function') return;
-      const budget = limits.takeBudget(socket.handshake.address);
+      const budget = await limits.takeBudget(socket.handshake.address);
       if (!budget.ok) {
         metrics.ingestRefused('socket', budget.reason);
         ack({ ok: false, error: budget.error, retryAfterS: budget.retryAfterS });

@@ -53,7 +53,7 @@ export async function registerTelemetryRoutes(http: FastifyInstance, deps: { ser
         preParsing: async (req: FastifyRequest, reply: FastifyReply, payload) => {
           const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
           const address = req.socket.remoteAddress ?? 'unknown';
-          const admission = deps.limits.admitRequest(address, match?.[1], (t) => service.authProblem(t));
+          const admission = await deps.limits.admitRequest(address, match?.[1], (t) => service.authProblem(t));
           if (!admission.ok) {
             metrics.ingestReason(req, admission.reason);
             if (admission.status === 401) reply.header('www-authenticate', 'Bearer realm="ingest"');
