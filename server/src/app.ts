@@ -24,7 +24,7 @@ import { registerClientBuild } from './ops/clientBuild.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { DistrictEngine } from './engine/district.engine.ts';
-import { StateDocument } from './engine/state.document.ts';
+import { StateDocument, type StateSource } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
 import { DistrictPayload } from './gateway/district.payload.ts';
 import type { HistoryStore } from './history/history.store.ts';
@@ -162,8 +162,8 @@ export interface RouteDeps {
   gateway: Gateway;
   /** TelemetryService in one process; the forwarder to the engine on a gateway across Redis. */
   ingest: IngestPort;
-  /** null on a gateway across Redis (/api/v1/state then answers 503; see README "Scaled set-up"). */
-  stateDocument: StateDocument | null;
+  /** The document itself in one process; on a gateway across Redis, the engine's copy (scale/state.relay.ts). */
+  stateDocument: StateSource;
   /** Building index and not-applicable mask for history replay. */
   state: LiveState;
   security: Security;
