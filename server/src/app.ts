@@ -41,6 +41,7 @@ import { registerOps, type Ops } from './ops/register.ts';
 import { openHistoryRepository } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
 import { registerBriefing } from './briefing/briefing.ts';
+import type { GroupBackend } from './briefing/briefing.groups.ts';
 
 export interface App {
   http: FastifyInstance;
@@ -168,6 +169,8 @@ export interface RouteDeps {
   state: LiveState;
   security: Security;
   ops: Ops;
+  /** Where the /briefing groups live: this process when omitted; Redis on a gateway (briefing/briefing.redis.ts). */
+  briefingGroups?: GroupBackend;
 }
 
 /** Every public route and namespace (shared by ROLE=all and ROLE=gateway). */
@@ -179,7 +182,7 @@ export async function registerRoutes(http: FastifyInstance, deps: RouteDeps): Pr
   await registerTelemetryRoutes(http, { service: deps.ingest, limits: security.ingestLimits });
   registerIngestNamespace(gateway.io, deps.ingest, http.log, security.ingestLimits);
   const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state: deps.state, now: options.now, limits: options.historyReads });
-  await registerBriefing(http, gateway.io, district, options);
+  await registerBriefing(http, gateway.io, district, options, deps.briefingGroups);
   registerMosuRoutes(http, mosu);
   registerClientBuild(http, options.clientDir);
 

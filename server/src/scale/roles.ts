@@ -32,6 +32,7 @@ import { blockingDuplicate, connectAdapterClient, connectRedis, EngineFeed, Engi
 import { IngestForwarder, IngestServer } from './ingest.forward.ts';
 import { StateDocument } from '../engine/state.document.ts';
 import { StateRelay, StateServer } from './state.relay.ts';
+import { RedisGroups } from '../briefing/briefing.redis.ts';
 
 export interface RoleApp {
   http: FastifyInstance;
@@ -80,10 +81,11 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
   const stateServer = new StateServer(redis, stateSubscriber, stateDocument, publisher.epoch, options.tickMs, http.log);
 
   const startedAt = options.now();
-  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number }> => ({
+  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number; stateBuilds: number }> => ({
     ...ops.health.verdict(),
     role: 'engine',
     seq: engine.seq,
+    stateBuilds: stateServer.builds,
     uptimeS: Math.round((options.now() - startedAt) / 1000),
     datasetVersion: district.version,
     buildings: district.buildings.length,
@@ -180,7 +182,9 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
   await forwarder.start();
   const stateRelay = new StateRelay(redis, subscriber);
   await stateRelay.start();
-  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: forwarder, stateDocument: stateRelay, state, security, ops });
+  const briefingGroups = new RedisGroups(redis);
+  await briefingGroups.start();
+  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: forwarder, stateDocument: stateRelay, state, security, ops, briefingGroups });
 
   let closed = false;
   return {

@@ -53,6 +53,8 @@ const unreachable = (why: string) => new StateUnavailable(`the district engine i
 
 /** The engine's side: answer every request with the key of the current document, storing it once. */
 export class StateServer {
+  /** Documents built and stored so far (the engine's /healthz reports it: every request shares a build). */
+  builds = 0;
   private stored: { key: string; done: Promise<Buffer> } | null = null;
 
   constructor(
@@ -99,6 +101,7 @@ export class StateServer {
       if (!(await this.redis.pExpire(key, ttl))) await this.redis.set(key, gz, { PX: ttl });
       return key;
     }
+    this.builds++;
     const done = (async () => {
       const gz = await gzipAsync(Buffer.concat(await chunks));
       await this.redis.set(key, gz, { PX: ttl });
