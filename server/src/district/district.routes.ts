@@ -55,7 +55,7 @@ export function registerDistrictRoutes(http: FastifyInstance, { district, payloa
     }
     reply.type('application/json');
     if ('chunks' in body) return reply.send(Readable.from(body.chunks));
-    reply.header('vary', 'accept-encoding');
+    reply.header('vary', 'accept-encoding').header('x-state-document', body.key);
     if (negotiate(req.headers['accept-encoding']).includes('gzip')) return reply.header('content-encoding', 'gzip').send(body.gzip);
     return reply.send(await gunzipAsync(body.gzip)); // zlib's thread pool: off the loop
   });

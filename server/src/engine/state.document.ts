@@ -27,7 +27,7 @@ export interface StateDocumentMeta {
 }
 
 /** The body of `/api/v1/state`: UTF-8 chunks (built here), or the same document gzipped (relayed from the engine). */
-export type StateBody = { chunks: Buffer[] } | { gzip: Buffer };
+export type StateBody = { chunks: Buffer[] } | { gzip: Buffer; /** The engine's name for this document (its Redis key). */ key: string };
 
 export interface StateSource {
   read(): Promise<StateBody>;

@@ -153,7 +153,7 @@ export class StateRelay implements StateSource {
     }
     const gz = await this.body.gz.catch(() => null);
     if (!gz) throw unreachable('the document it stored could not be read from Redis');
-    return { gzip: gz };
+    return { gzip: gz, key };
   }
 
   private ask(): Promise<string> {
