@@ -201,6 +201,26 @@ describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /br
     }
   });
 
+  it('should refuse while Redis is down, saying so, and share state and groups again once it is back (empty)', async () => {
+    const redisProc = procs.find((p) => p.spawnfile === REDIS_SERVER && p.exitCode === null && p.signalCode === null)!;
+    redisProc.kill('SIGKILL');
+    await exitedWithin(redisProc, 10_000);
+    const down = await fetch(`${gatewayA.url}/api/v1/state`);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { error: string }).error).toMatch(/unreachable.*retry/);
+    const remote = await open(gatewayA.url);
+    expect(await call(remote, 'remote:join', { group: 'REDIS', pin: PIN })).toMatchObject({ ok: false, code: 'unavailable', error: expect.stringContaining('try again') });
+    // refused means not joined: it cannot drive
+    expect(await call(remote, 'briefing:command', { kind: 'next' })).toMatchObject({ ok: false, code: 'not-joined' });
+
+    await startRedis();
+    await expect.poll(async () => (await fetch(`${gatewayB.url}/api/v1/state`)).status, { timeout: 30_000, interval: 250 }).toBe(200);
+    await expect.poll(async () => (await call(remote, 'remote:join', { group: 'REDIS', pin: PIN })).ok, { timeout: 30_000, interval: 250 }).toBe(true);
+    await call(remote, 'briefing:command', { kind: 'goto', step: 1 });
+    const wall = await open(gatewayB.url);
+    expect(await call(wall, 'screen:join', { group: 'REDIS' })).toMatchObject({ ok: true, data: { mode: 'story', step: 1 } });
+  }, 90_000);
+
   it('should drop the presenter of a killed gateway, so a remote on the surviving gateway can take control', async () => {
     const wall = await open(gatewayB.url);
     await call(wall, 'screen:join', { group: 'GONE' });

@@ -29,10 +29,15 @@ export const GROUP_TTL_MS = 10 * 60_000;
 export const ALIVE_TTL_MS = 3 * SWEEP_MS;
 const MAX_ATTEMPTS = 50;
 
-/** KEYS[1] group; ARGV: rev read ('' = none), new doc ('' = delete), new rev, ttl ms. Returns 1 if written, 0 if rev moved. */
+/**
+ * KEYS[1] group, KEYS[2] the writer's alive key; ARGV: rev read ('' = none), new doc ('' = delete), new rev, group ttl
+ * ms, alive ttl ms. Returns 1 if written, 0 if rev moved. Writing also beats for the writer, so a member it has just
+ * added is never taken for one of a dead gateway (after Redis restarted empty, say, before its next heartbeat).
+ */
 const COMPARE_AND_SET = `
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if (rev or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[5])
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
 else
@@ -71,7 +76,7 @@ export class RedisGroups implements GroupBackend {
       const { rec: next, value } = step(rec, (g) => !dead.has(g));
       const doc = next ? JSON.stringify(next) : '';
       if (doc === stored) return value; // nothing changed (a read, or a refusal)
-      const written = await this.redis.eval(COMPARE_AND_SET, { keys: [key], arguments: [rev, doc, randomUUID(), String(GROUP_TTL_MS)] });
+      const written = await this.redis.eval(COMPARE_AND_SET, { keys: [key, BRIEFING_KEYS.alive(this.gatewayId)], arguments: [rev, doc, randomUUID(), String(GROUP_TTL_MS), String(ALIVE_TTL_MS)] });
       if (written === 1) return value;
       // another gateway changed the group in between: run the step again on what it wrote
     }
