@@ -83,5 +83,8 @@ export interface RemoteJoined {
   state: BriefingState;
 }
 
-/** Why a remote was refused: `control-off` = PRESENTER_PIN not set on the server. */
-export type BriefingRefusal = 'control-off' | 'wrong-pin' | 'throttled' | 'not-joined' | 'not-controller' | 'invalid' | 'unknown-story' | 'busy';
+/**
+ * Why a remote was refused: `control-off` = PRESENTER_PIN not set on the server; `unavailable` = the gateway cannot
+ * reach the groups' shared state (Redis, ROLE=gateway) right now, nothing changed: try again.
+ */
+export type BriefingRefusal = 'control-off' | 'wrong-pin' | 'throttled' | 'not-joined' | 'not-controller' | 'invalid' | 'unknown-story' | 'busy' | 'unavailable';

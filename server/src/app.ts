@@ -24,7 +24,7 @@ import { registerClientBuild } from './ops/clientBuild.ts';
 import { registerDistrictRoutes } from './district/district.routes.ts';
 import { LiveState } from './live/live.state.ts';
 import { DistrictEngine } from './engine/district.engine.ts';
-import { StateDocument } from './engine/state.document.ts';
+import { StateDocument, type StateSource } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
 import { DistrictPayload } from './gateway/district.payload.ts';
 import type { HistoryStore } from './history/history.store.ts';
@@ -41,6 +41,7 @@ import { registerOps, type Ops } from './ops/register.ts';
 import { openHistoryRepository } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
 import { registerBriefing } from './briefing/briefing.ts';
+import type { GroupBackend } from './briefing/briefing.groups.ts';
 
 export interface App {
   http: FastifyInstance;
@@ -162,12 +163,14 @@ export interface RouteDeps {
   gateway: Gateway;
   /** TelemetryService in one process; the forwarder to the engine on a gateway across Redis. */
   ingest: IngestPort;
-  /** null on a gateway across Redis (/api/v1/state then answers 503; see README "Scaled set-up"). */
-  stateDocument: StateDocument | null;
+  /** The document itself in one process; on a gateway across Redis, the engine's copy (scale/state.relay.ts). */
+  stateDocument: StateSource;
   /** Building index and not-applicable mask for history replay. */
   state: LiveState;
   security: Security;
   ops: Ops;
+  /** Where the /briefing groups live: this process when omitted; Redis on a gateway (briefing/briefing.redis.ts). */
+  briefingGroups?: GroupBackend;
 }
 
 /** Every public route and namespace (shared by ROLE=all and ROLE=gateway). */
@@ -179,7 +182,7 @@ export async function registerRoutes(http: FastifyInstance, deps: RouteDeps): Pr
   await registerTelemetryRoutes(http, { service: deps.ingest, limits: security.ingestLimits });
   registerIngestNamespace(gateway.io, deps.ingest, http.log, security.ingestLimits);
   const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state: deps.state, now: options.now, limits: options.historyReads });
-  await registerBriefing(http, gateway.io, district, options);
+  await registerBriefing(http, gateway.io, district, options, deps.briefingGroups);
   registerMosuRoutes(http, mosu);
   registerClientBuild(http, options.clientDir);
 

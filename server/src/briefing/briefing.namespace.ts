@@ -2,6 +2,8 @@
  * The `/briefing` Socket.IO namespace: one room per group (`group:<CODE>`), so a group's state goes to its screens and
  * remotes only. Every event is validated with its schema from models/briefing.ts and authorised here: a screen socket
  * has no presenter id and cannot drive; a remote needs the PIN (failed PINs are throttled per address) and control.
+ * The groups' state is in this process (ROLE=all) or in Redis shared by every gateway (ROLE=gateway); either way every
+ * change is emitted by BriefingGroups to the room, which the Redis Streams adapter carries to every gateway.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Namespace, Server } from 'socket.io';
@@ -38,13 +40,23 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
   const pinDigest = o.presenterPin === null ? null : digest(o.presenterPin);
   const failures = new Map<string, { count: number; windowStart: number }>();
 
-  const emitState = (state: BriefingState) => nsp.to(room(state.group)).emit('briefing:state', state);
   const invalid = <T>(error: z.ZodError, what: string): BriefingAck<T> => ({ ok: false, code: 'invalid', error: `invalid ${what}: ${error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`, issues: toInputIssues(error) });
   const reply = (r: Result): BriefingAck<BriefingState> => (r.ok ? { ok: true, data: r.state } : { ok: false, code: r.code, error: r.error });
   const safeAck = <T>(ack: unknown): ((res: BriefingAck<T>) => void) => (typeof ack === 'function' ? (ack as (res: BriefingAck<T>) => void) : () => {});
+  /** The shared state (Redis) could not be reached: nothing changed. */
+  const unavailable = <T>(ack: (res: BriefingAck<T>) => void) => (err: unknown) => {
+    o.log.warn({ err }, 'briefing: the groups’ state is unreachable');
+    ack({ ok: false, code: 'unavailable', error: 'the presenter groups’ state (Redis) is unreachable right now; nothing changed, try again' });
+  };
 
   nsp.on('connection', (socket) => {
     const address = socket.handshake.address;
+    /** A join that could not be stored: the socket is in no group, as before it asked. */
+    const forget = (code: string) => {
+      socket.data.group = undefined;
+      socket.data.role = undefined;
+      void socket.leave(room(code));
+    };
 
     socket.on('screen:join', (req, rawAck) => {
       const ack = safeAck<BriefingState>(rawAck);
@@ -55,7 +67,16 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       socket.data.group = code;
       socket.data.role = 'screen';
       void socket.join(room(code));
-      ack({ ok: true, data: o.groups.joinScreen(code, socket.id) });
+      o.groups.joinScreen(code, socket.id).then(
+        (state) => {
+          if (socket.disconnected) void o.groups.leave(code, socket.id).catch(() => {});
+          ack({ ok: true, data: state });
+        },
+        (err: unknown) => {
+          forget(code);
+          unavailable(ack)(err);
+        },
+      );
     });
 
     socket.on('remote:join', (req, rawAck) => {
@@ -83,9 +104,16 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       socket.data.group = code;
       socket.data.role = 'remote';
       void socket.join(room(code));
-      const state = o.groups.joinPresenter(code, { id: socket.id, name: parsed.data.name ?? `Presenter ${socket.id.slice(0, 4)}` });
-      emitState(state);
-      ack({ ok: true, data: { presenterId: socket.id, state } });
+      o.groups.joinPresenter(code, { id: socket.id, name: parsed.data.name ?? `Presenter ${socket.id.slice(0, 4)}` }).then(
+        (state) => {
+          if (socket.disconnected) void o.groups.leave(code, socket.id).catch(() => {});
+          ack({ ok: true, data: { presenterId: socket.id, state } });
+        },
+        (err: unknown) => {
+          forget(code);
+          unavailable(ack)(err);
+        },
+      );
     });
 
     /** Only a remote that joined with the PIN may go further. */
@@ -103,9 +131,7 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       if (!code) return;
       const parsed = ControlRequest.safeParse(req ?? {});
       if (!parsed.success) return ack(invalid(parsed.error, 'control:request'));
-      const r = o.groups.requestControl(code, socket.id);
-      if (r.ok) emitState(r.state);
-      ack(reply(r));
+      o.groups.requestControl(code, socket.id).then((r) => ack(reply(r)), unavailable(ack));
     });
 
     socket.on('control:handover', (req, rawAck) => {
@@ -114,9 +140,7 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       if (!code) return;
       const parsed = ControlHandover.safeParse(req);
       if (!parsed.success) return ack(invalid(parsed.error, 'control:handover'));
-      const r = o.groups.handover(code, socket.id, parsed.data.to);
-      if (r.ok) emitState(r.state);
-      ack(reply(r));
+      o.groups.handover(code, socket.id, parsed.data.to).then((r) => ack(reply(r)), unavailable(ack));
     });
 
     socket.on('briefing:command', (cmd, rawAck) => {
@@ -125,15 +149,15 @@ export function registerBriefingNamespace(io: Server, o: NamespaceOptions): { ns
       if (!code) return;
       const parsed = BriefingCommand.safeParse(cmd);
       if (!parsed.success) return ack(invalid(parsed.error, 'briefing:command'));
-      const r = o.groups.command(code, socket.id, parsed.data);
-      if (r.ok) emitState(r.state);
-      ack(reply(r));
+      o.groups.command(code, socket.id, parsed.data).then((r) => ack(reply(r)), unavailable(ack));
     });
 
     socket.on('disconnect', () => {
       if (!socket.data.group) return;
-      const state = o.groups.leave(socket.data.group, socket.id);
-      if (state) emitState(state);
+      o.groups.leave(socket.data.group, socket.id).catch((err: unknown) => {
+        // Redis unreachable: once this gateway stops beating, another's sweep drops the member; or the group expires
+        o.log.warn({ err }, 'briefing: could not record that a member left');
+      });
     });
   });
 

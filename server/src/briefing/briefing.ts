@@ -8,7 +8,7 @@ import type { District } from '../../../models/district.ts';
 import type { StoryListResponse, StoryResponse } from '../../../models/story.ts';
 import type { AppOptions } from '../config.ts';
 import { loadStories, type StoryLibrary } from './story.loader.ts';
-import { BriefingGroups } from './briefing.groups.ts';
+import { BriefingGroups, type GroupBackend } from './briefing.groups.ts';
 import { registerBriefingNamespace, type BriefingNamespace } from './briefing.namespace.ts';
 
 export interface Briefing {
@@ -17,7 +17,8 @@ export interface Briefing {
   nsp: BriefingNamespace;
 }
 
-export async function registerBriefing(http: FastifyInstance, io: Server, district: District, options: AppOptions): Promise<Briefing> {
+/** `backend`: where the groups live; this process when omitted (ROLE=all), Redis on a gateway (briefing.redis.ts). */
+export async function registerBriefing(http: FastifyInstance, io: Server, district: District, options: AppOptions, backend?: GroupBackend): Promise<Briefing> {
   const library = await loadStories(options.datasetDir, district);
 
   const list: StoryListResponse = {
@@ -37,7 +38,8 @@ export async function registerBriefing(http: FastifyInstance, io: Server, distri
     stories: library.stories,
     presenterTimeoutS: options.presenterTimeoutS,
     now: options.now,
-    onTimeout: (state) => nsp?.to(`group:${state.group}`).emit('briefing:state', state),
+    emit: (state) => nsp?.to(`group:${state.group}`).emit('briefing:state', state),
+    backend,
   });
   const ns = registerBriefingNamespace(io, { groups, presenterPin: options.presenterPin, now: options.now, log: http.log });
   nsp = ns.nsp;

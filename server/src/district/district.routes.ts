@@ -1,18 +1,22 @@
 /** Static district data (compressed once per version), current state (streamed) and health. */
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { HealthResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from '../config.ts';
-import type { StateDocument } from '../engine/state.document.ts';
+import { StateUnavailable, type StateSource } from '../engine/state.document.ts';
 import { negotiate, type DistrictPayload } from '../gateway/district.payload.ts';
+
+const gunzipAsync = promisify(gunzip);
 
 interface Deps {
   district: District;
   /** The district JSON, pre-compressed (gateway/district.payload.ts). */
   payload: DistrictPayload;
-  /** The current state as JSON chunks, built once per tick off the loop (engine/state.document.ts). */
-  stateDocument: StateDocument | null;
+  /** The current state: built once per tick off the loop (engine/state.document.ts), or on a gateway relayed from the engine (scale/state.relay.ts). */
+  stateDocument: StateSource;
   options: AppOptions;
   clients: () => number;
   /** ok, or degraded with the reasons (ops/health.ts). */
@@ -40,10 +44,19 @@ export function registerDistrictRoutes(http: FastifyInstance, { district, payloa
     return reply.type('application/json').send(body);
   });
 
-  // StateResponse (models/api.ts), written in chunks.
-  http.get('/api/v1/state', async (_req, reply) => {
-    if (!stateDocument) return reply.code(503).send({ error: 'the state document is served by ROLE=all only for now; on a gateway (ROLE=gateway) read the snapshot and frames over Socket.IO' });
-    const chunks = await stateDocument.chunks();
-    return reply.type('application/json').send(Readable.from(chunks));
+  // StateResponse (models/api.ts): written in chunks here, or the engine's gzipped copy on a gateway.
+  http.get('/api/v1/state', async (req, reply) => {
+    let body;
+    try {
+      body = await stateDocument.read();
+    } catch (err) {
+      if (!(err instanceof StateUnavailable)) throw err;
+      return reply.code(503).header('retry-after', String(err.retryAfterS)).send({ error: err.message });
+    }
+    reply.type('application/json');
+    if ('chunks' in body) return reply.send(Readable.from(body.chunks));
+    reply.header('vary', 'accept-encoding').header('x-state-document', body.key);
+    if (negotiate(req.headers['accept-encoding']).includes('gzip')) return reply.header('content-encoding', 'gzip').send(body.gzip);
+    return reply.send(await gunzipAsync(body.gzip)); // zlib's thread pool: off the loop
   });
 }

@@ -4,6 +4,9 @@
  * CHUNK buildings with `setImmediate` between them, so ticks and other requests run in between. The result (a list of
  * UTF-8 chunks) is cached until the state changes or the next tick boundary (staleness moves with the clock), and
  * shared by every request in between. Values are written as the state keeps them (Float64): 0.091 stays 0.091.
+ *
+ * The route serves any `StateSource`: this document in one process (ROLE=all), or on a gateway the engine's copy of it
+ * relayed over Redis (scale/state.relay.ts), which answers `StateUnavailable` (503, Retry-After) when the engine is away.
  */
 import type { SimulatorInfo } from '@models/api.ts';
 import { LIVE_METRICS } from '@models/metrics.ts';
@@ -23,9 +26,26 @@ export interface StateDocumentMeta {
   districtTime: (wallNowMs: number) => number;
 }
 
+/** The body of `/api/v1/state`: UTF-8 chunks (built here), or the same document gzipped (relayed from the engine). */
+export type StateBody = { chunks: Buffer[] } | { gzip: Buffer; /** The engine's name for this document (its Redis key). */ key: string };
+
+export interface StateSource {
+  read(): Promise<StateBody>;
+}
+
+/** The document cannot be had right now (the engine is unreachable): 503 with Retry-After. */
+export class StateUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class StateDocument {
+export class StateDocument implements StateSource {
   private readonly ids: string[];
   private cache: { key: string; chunks: Promise<Buffer[]> } | null = null;
 
@@ -38,6 +58,15 @@ export class StateDocument {
 
   /** The whole response body as UTF-8 chunks, built at most once per state revision and tick. */
   chunks(): Promise<Buffer[]> {
+    return this.current().chunks;
+  }
+
+  async read(): Promise<StateBody> {
+    return { chunks: await this.chunks() };
+  }
+
+  /** The document for the state as it is now, with the key that names it (state revision : tick slot). */
+  current(): { key: string; chunks: Promise<Buffer[]> } {
     const wall = this.meta.now();
     const key = `${this.state.revision}:${Math.floor(wall / this.meta.tickMs)}`;
     if (this.cache?.key !== key) {
@@ -48,7 +77,7 @@ export class StateDocument {
         if (this.cache?.chunks === chunks) this.cache = null;
       });
     }
-    return this.cache.chunks;
+    return this.cache;
   }
 
   private async build(wall: number): Promise<Buffer[]> {

@@ -1,9 +1,11 @@
 /**
  * The two halves of `createApp` (server/src/app.ts) as separate processes joined by Redis (scale/redis.transport.ts):
  *
- *   ROLE=engine   district engine + simulator + minute sampler + history writes + forwarded ingest; HTTP: /healthz, /metrics
+ *   ROLE=engine   district engine + simulator + minute sampler + history writes + forwarded ingest + the state
+ *                 document (scale/state.relay.ts); HTTP: /healthz, /metrics
  *   ROLE=gateway  HTTP, Socket.IO (Redis Streams adapter across gateways), routes; frames from the engine's stream;
- *                 ingest forwarded to the engine and answered 2xx only once the engine has stored it
+ *                 ingest forwarded to the engine and answered 2xx only once the engine has stored it; /api/v1/state
+ *                 relayed from the engine; /briefing groups kept in Redis (briefing/briefing.redis.ts)
  *
  * ROLE=all (the default, `npm start`) is createApp itself: both halves in one process, no Redis.
  */
@@ -29,6 +31,9 @@ import { closeConnectionsWithin } from '../ops/shutdown.ts';
 import { blockingDuplicate, connectAdapterClient, connectRedis, EngineFeed, EnginePublisher, type FeedTarget } from './redis.transport.ts';
 import { IngestForwarder, IngestServer } from './ingest.forward.ts';
 import { sharedIngestLimits } from './limits.redis.ts';
+import { StateDocument } from '../engine/state.document.ts';
+import { StateRelay, StateServer } from './state.relay.ts';
+import { RedisGroups } from '../briefing/briefing.redis.ts';
 
 export interface RoleApp {
   http: FastifyInstance;
@@ -69,12 +74,19 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
   const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
   const telemetry = new TelemetryService({ district, engine, history, options });
   const ingest = new IngestServer(await blockingDuplicate(redis, () => {}), redis, telemetry, options.now, http.log);
+  // /api/v1/state for every gateway: built here once per revision and tick, read from Redis by the gateways.
+  const stateSubscriber = redis.duplicate();
+  stateSubscriber.on('error', () => {});
+  await stateSubscriber.connect();
+  const stateDocument = new StateDocument(state, { datasetVersion: district.version, staleAfterS: options.staleAfterS, simulator: options.simulator, tickMs: options.tickMs, now: options.now, districtTime: (wall) => engine.districtTime(wall) });
+  const stateServer = new StateServer(redis, stateSubscriber, stateDocument, publisher.epoch, options.tickMs, http.log);
 
   const startedAt = options.now();
-  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number }> => ({
+  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number; stateBuilds: number }> => ({
     ...ops.health.verdict(),
     role: 'engine',
     seq: engine.seq,
+    stateBuilds: stateServer.builds,
     uptimeS: Math.round((options.now() - startedAt) / 1000),
     datasetVersion: district.version,
     buildings: district.buildings.length,
@@ -88,6 +100,7 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
     buildings: district.buildings.length,
     async listen() {
       await ingest.start();
+      await stateServer.start();
       // Gateways can start from the state as restored, before the first tick.
       await publisher.announce();
       const address = await http.listen({ host: options.host, port: options.port });
@@ -106,6 +119,7 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
       } finally {
         await history.close();
         ops.close();
+        stateSubscriber.destroy();
         redis.destroy();
       }
     },
@@ -169,7 +183,11 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
   await subscriber.connect();
   const forwarder = new IngestForwarder(redis, subscriber, ingestTokenCheck(options.ingestToken), options.now);
   await forwarder.start();
-  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: forwarder, stateDocument: null, state, security, ops });
+  const stateRelay = new StateRelay(redis, subscriber);
+  await stateRelay.start();
+  const briefingGroups = new RedisGroups(redis);
+  await briefingGroups.start();
+  const { historyReads } = await registerRoutes(http, { district, mosu, options, history, gateway, ingest: forwarder, stateDocument: stateRelay, state, security, ops, briefingGroups });
 
   let closed = false;
   return {
@@ -186,6 +204,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
       const deadline = closeConnectionsWithin(http.server, options.limits.shutdownTimeoutMs, http.log);
       await feed.stop();
       forwarder.close();
+      stateRelay.close();
       await gateway.close();
       await http.close();
       await historyReads.close();
