@@ -105,8 +105,12 @@ export interface HistoryRepository {
   close(): Promise<void>;
 }
 
-/** Rows of an ingest batch per message to the writer thread: the loop posts (copies) one slice at a time. */
-export const INSERT_ROWS_PER_MESSAGE = 2000;
+/** Rows per message to the writer thread: the loop copies one slice at a time and awaits it, so no turn copies a whole batch. */
+export const ROWS_PER_MESSAGE = 1000;
+
+async function inSlices<T>(rows: readonly T[], fn: (slice: readonly T[], first: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) await fn(rows.slice(i, i + ROWS_PER_MESSAGE), i);
+}
 
 export interface SqliteRepositoryOptions {
   /**
@@ -150,18 +154,21 @@ export class SqliteHistoryRepository implements HistoryRepository {
       const tx: HistoryWriteTx = {
         insertReadings: async (rows, receivedMs) => {
           const out: InsertOutcome[] = [];
-          for (let i = 0; i < rows.length; i += INSERT_ROWS_PER_MESSAGE) {
-            const slice = rows.slice(i, i + INSERT_ROWS_PER_MESSAGE);
+          await inSlices(rows, async (slice) => {
             const outcomes = await writer.step(token, 'insertReadings', { rows: slice, receivedMs });
             outcomes.forEach((o, j) => out.push(o.status === 'new' ? { status: 'new', fresh: freshReading(slice[j]!.reading, o.fields) } : o));
-          }
+          });
           return out;
         },
-        addBuildingReadings: async (rows) => {
-          await writer.step(token, 'addBuildingReadings', { rows: rows.map((r) => ({ buildingId: r.buildingId, metric: metricCode(r.metric), minute: r.minute, mean: r.mean, count: r.count })) });
-        },
+        addBuildingReadings: (rows) =>
+          inSlices(rows, async (slice) => {
+            await writer.step(token, 'addBuildingReadings', { rows: slice.map((r) => ({ buildingId: r.buildingId, metric: metricCode(r.metric), minute: r.minute, mean: r.mean, count: r.count })) });
+          }),
         saveCurrent: async ({ buildings = [], pools = [], companies = [] }) => {
-          await writer.step(token, 'saveCurrent', { buildings: buildings.map((b) => ({ ...b, metric: metricCode(b.metric) })), pools, companies });
+          await writer.step(token, 'saveCurrent', { buildings: [], pools, companies });
+          await inSlices(buildings, async (slice) => {
+            await writer.step(token, 'saveCurrent', { buildings: slice.map((b) => ({ ...b, metric: metricCode(b.metric) })), pools: [], companies: [] });
+          });
         },
       };
       try {
