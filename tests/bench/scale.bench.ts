@@ -309,14 +309,18 @@ async function stateCost(c: ScaleCase): Promise<{ oursMaxChunkCpuMs: number[]; o
   return out;
 }
 
-function tickCost(c: ScaleCase) {
+function tickCost(c: ScaleCase): { wall: ReturnType<typeof stats>; cpu: ReturnType<typeof stats> } {
   let clock = Date.now();
   const state = new LiveState(c.district, 120);
   const engine = new DistrictEngine(state, { simulator: { mode: 'fill', seed: 1, speed: 1 }, tickMs: 1000, now: () => clock });
-  return timeSync(() => {
+  const cpu: number[] = [];
+  const wall = timeSync(() => {
     clock += 1000;
+    const c0 = mainThreadCpuMs();
     engine.tick();
+    cpu.push(mainThreadCpuMs() - c0);
   }, 30, 5);
+  return { wall, cpu: stats(cpu.slice(5)) };
 }
 
 export async function scaleBench(cases: readonly ScaleCase[]): Promise<{ rows: Row[]; raw: unknown }> {
@@ -376,14 +380,14 @@ export async function scaleBench(cases: readonly ScaleCase[]): Promise<{ rows: R
     rows.push(
       row({
         section: 7,
-        measure: 'engine tick: simulate, precedence, encode the frame',
+        measure: 'engine tick: simulate, precedence, encode the frame (main-thread CPU)',
         scope: c.label,
         unit: 'ms',
-        ours: tick.median,
-        oursP95: tick.p95,
+        ours: tick.cpu.median,
+        oursP95: tick.cpu.p95,
         budget: '≤ 10 ms',
-        withinBudget: tick.p95 <= 10,
-        note: 'one synchronous block per tick (the simulator steps every building and tenant)',
+        withinBudget: tick.cpu.p95 <= 10,
+        note: `one synchronous block per tick (the simulator steps every building and tenant from typed columns, noise knots kept between steps; the live state takes each simulated column in one call); wall clock ${tick.wall.median.toFixed(1)} ms median, p95 ${tick.wall.p95.toFixed(1)} on this loaded machine`,
       }),
     );
   }

@@ -21,3 +21,50 @@ export function smoothNoise(seed: number, key: number, tMs: number, periodMs: nu
   const b = hash01(seed, key, k + 1) * 2 - 1;
   return a + (b - a) * s;
 }
+
+/**
+ * `smoothNoise(seed, firstKey + i, tMs, periodMs)` for keys i = 0 … count − 1, with the two knots of every key kept
+ * between calls: they change once a period, so a step hashes nothing (or one knot per key when a period begins) instead
+ * of two knots per key. Same arithmetic as smoothNoise, so the same values to the last bit.
+ */
+export class SmoothNoiseColumn {
+  private readonly a: Float64Array;
+  private readonly b: Float64Array;
+  private k = NaN;
+  private s = 0;
+
+  constructor(
+    private readonly seed: number,
+    private readonly firstKey: number,
+    count: number,
+    private readonly periodMs: number,
+  ) {
+    this.a = new Float64Array(count);
+    this.b = new Float64Array(count);
+  }
+
+  /** Move to time `tMs` (call once per step, before `value`). */
+  at(tMs: number): void {
+    const x = tMs / this.periodMs;
+    const k = Math.floor(x);
+    const f = x - k;
+    this.s = f * f * (3 - 2 * f);
+    if (k === this.k) return;
+    const { a, b, seed, firstKey } = this;
+    if (k === this.k + 1) {
+      a.set(b);
+      for (let i = 0; i < a.length; i++) b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+    } else {
+      for (let i = 0; i < a.length; i++) {
+        a[i] = hash01(seed, firstKey + i, k) * 2 - 1;
+        b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+      }
+    }
+    this.k = k;
+  }
+
+  value(i: number): number {
+    const a = this.a[i]!;
+    return a + (this.b[i]! - a) * this.s;
+  }
+}
