@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CompanyState, PoolState } from '@models/api.ts';
 import type { DistrictEvent } from '@models/events.ts';
 import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
-import { makeTelemetryBatchSchema, parseTelemetryBatchInTurns, type IngestAccepted, type InputIssue, type Reading, type TelemetryContext } from '@models/telemetry.ts';
+import { makeTelemetryBatchSchema, parseTelemetryBatchInTurns, READINGS_PER_TURN, type IngestAccepted, type InputIssue, type Reading, type TelemetryContext } from '@models/telemetry.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from '../config.ts';
 import type { LiveState } from '../live/live.state.ts';
@@ -16,7 +16,7 @@ import { replacesCode, SOURCE_INGEST } from '../engine/precedence.ts';
 import { StateIngest } from '../engine/ingest.apply.ts';
 import type { EngineIngest, IngestChanges } from '../engine/engine.interface.ts';
 import { minuteOf } from '../history/history.store.ts';
-import type { HistoryRepository, HistoryWriteTx } from '../history/history.repository.ts';
+import type { HistoryRepository, HistoryWriteTx, ReadingRow } from '../history/history.repository.ts';
 
 /** How far ahead of the server clock a device's timestamp may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -225,18 +225,25 @@ export class TelemetryService implements IngestPort {
     const conflicts: InputIssue[] = [];
     try {
       await history.write(async (tx) => {
-        const rows = readings.map((reading) => ({ reading, tsMs: Date.parse(reading.ts) }));
+        // Large batches are handled READINGS_PER_TURN readings per turn of the loop, here as in validation.
+        const rows: ReadingRow[] = [];
+        for (let k = 0; k < readings.length; k += READINGS_PER_TURN) {
+          if (k > 0) await nextTurn();
+          for (let i = k; i < Math.min(readings.length, k + READINGS_PER_TURN); i++) rows.push({ reading: readings[i]!, tsMs: Date.parse(readings[i]!.ts) });
+        }
         const outcomes = await tx.insertReadings(rows, receivedMs);
-        outcomes.forEach((outcome, i) => {
+        for (let i = 0; i < outcomes.length; i++) {
+          if (i > 0 && i % READINGS_PER_TURN === 0) await nextTurn();
+          const outcome = outcomes[i]!;
           const r = readings[i]!;
           if (outcome.status === 'conflict') {
             const said = (v: unknown) => JSON.stringify(v);
             conflicts.push({ path: `readings.${i}.${outcome.field}`, message: `${r.kind} reading at ${r.ts} already stored with ${outcome.field} ${said(outcome.stored)} by an earlier batch; this one says ${said(outcome.sent)}. A stored reading is never changed: send a new ts` });
           }
-          if (outcome.status !== 'new') return; // a duplicate (same fields, same values) is idempotent
+          if (outcome.status !== 'new') continue; // a duplicate (same fields, same values) is idempotent
           stored++;
           changes.add(outcome.fresh, rows[i]!.tsMs, i);
-        });
+        }
         if (conflicts.length > 0) throw ROLLBACK;
         await changes.save(tx);
       });
