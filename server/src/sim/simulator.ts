@@ -56,6 +56,12 @@ export interface SimulatorOptions {
   startMs: number;
 }
 
+/** Has any of these jobs ended by `tMs`? (A loop, not a closure per company per step.) */
+function anyEnded(jobs: readonly Job[], tMs: number): boolean {
+  for (let k = 0; k < jobs.length; k++) if (jobs[k]!.endMs <= tMs) return true;
+  return false;
+}
+
 export class Simulator {
   readonly occupancy: Float32Array;
   readonly computeLoad: Float32Array;
@@ -152,7 +158,7 @@ export class Simulator {
     const registration = Simulator.chanceIn(RATES.registrationPerModelCompany, dtH);
     for (const rt of this.companies) {
       if (rt.supplierIndex >= 0) {
-        if (rt.jobs.some((j) => j.endMs <= tMs)) rt.jobs = rt.jobs.filter((j) => j.endMs > tMs);
+        if (anyEnded(rt.jobs, tMs)) rt.jobs = rt.jobs.filter((j) => j.endMs > tMs);
         if (rt.jobs.length < 2 && this.rng() < training) rt.jobs.push(this.newJob(tMs));
         if (this.rng() < allocation) {
           const pool = this.pools[rt.supplierIndex]!;
