@@ -8,13 +8,31 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteWrites } from './history.writes.mjs';
 
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('journal_mode = WAL');
-// FULL: an acknowledged batch survives power loss (see history.store.ts); sampled minutes lower it per transaction.
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
-db.pragma('cache_size = -65536');
-const writes = new SqliteWrites(db);
+let db = null;
+let writes = null;
+
+/** Open the write connection; on failure (storage gone, permissions changed) the step that needed it gets the error. */
+function open() {
+  const conn = new Database(workerData.file, { fileMustExist: true });
+  try {
+    conn.pragma('journal_mode = WAL');
+    // FULL: an acknowledged batch survives power loss (see history.store.ts); sampled minutes lower it per transaction.
+    conn.pragma('synchronous = FULL');
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('cache_size = -65536');
+    writes = new SqliteWrites(conn);
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  db = conn;
+}
+
+try {
+  open();
+} catch {
+  // answered to the first step that needs the connection (it tries again then)
+}
 
 const ops = {
   begin() {
@@ -50,8 +68,10 @@ const ops = {
     return db.pragma(sql);
   },
   close() {
+    if (!db) return;
     if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
+    db = null;
   },
 };
 
@@ -59,6 +79,7 @@ parentPort.on('message', ({ id, op, args }) => {
   try {
     const fn = ops[op];
     if (!fn) throw new Error(`unknown history write "${op}"`);
+    if (!db && op !== 'close') open();
     parentPort.postMessage({ id, result: fn(args) });
   } catch (err) {
     // The SQLite code travels with the message: the health tracker names it (SQLITE_READONLY, SQLITE_FULL, …).
