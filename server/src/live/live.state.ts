@@ -156,12 +156,16 @@ export class LiveState {
   frameValues(wallNowMs: number): FrameValues {
     const { occupancy, computeLoad } = this.metrics;
     const { frameOcc, frameCmp, frameOccIngest, frameCmpIngest, districtTimeMs, staleAfterMs } = this;
+    // isStaleAt's expression, written out: a call per building boxed its timestamps (≈ 1 MB of garbage a tick at
+    // 50,000 buildings).
     for (let i = 0; i < this.n; i++) {
       const occSource = occupancy.source[i]!;
       const cmpSource = computeLoad.source[i]!;
       const cmp = computeLoad.value[i]!;
-      frameOcc[i] = isStaleAt(occSource, occupancy.ts[i]!, districtTimeMs, wallNowMs, staleAfterMs) ? NaN : occupancy.value[i]!;
-      frameCmp[i] = cmp === NOT_APPLICABLE ? NOT_APPLICABLE : isStaleAt(cmpSource, computeLoad.ts[i]!, districtTimeMs, wallNowMs, staleAfterMs) ? NaN : cmp;
+      const occStale = occSource === SOURCE_NONE || (occSource === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - occupancy.ts[i]! > staleAfterMs;
+      const cmpStale = cmpSource === SOURCE_NONE || (cmpSource === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - computeLoad.ts[i]! > staleAfterMs;
+      frameOcc[i] = occStale ? NaN : occupancy.value[i]!;
+      frameCmp[i] = cmp === NOT_APPLICABLE ? NOT_APPLICABLE : cmpStale ? NaN : cmp;
       frameOccIngest[i] = occSource === SOURCE_INGEST ? 1 : 0;
       frameCmpIngest[i] = cmpSource === SOURCE_INGEST ? 1 : 0;
     }

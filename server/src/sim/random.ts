@@ -28,10 +28,11 @@ export function smoothNoise(seed: number, key: number, tMs: number, periodMs: nu
  * of two knots per key. Same arithmetic as smoothNoise, so the same values to the last bit.
  */
 export class SmoothNoiseColumn {
+  /** The noise of every key at the time of the last `at` (read it after `at`; a plain array read, no call, no boxing). */
+  readonly values: Float64Array;
   private readonly a: Float64Array;
   private readonly b: Float64Array;
   private k = NaN;
-  private s = 0;
 
   constructor(
     private readonly seed: number,
@@ -39,32 +40,30 @@ export class SmoothNoiseColumn {
     count: number,
     private readonly periodMs: number,
   ) {
+    this.values = new Float64Array(count);
     this.a = new Float64Array(count);
     this.b = new Float64Array(count);
   }
 
-  /** Move to time `tMs` (call once per step, before `value`). */
+  /** Move to time `tMs` (once per step) and fill `values`. */
   at(tMs: number): void {
     const x = tMs / this.periodMs;
     const k = Math.floor(x);
     const f = x - k;
-    this.s = f * f * (3 - 2 * f);
-    if (k === this.k) return;
-    const { a, b, seed, firstKey } = this;
-    if (k === this.k + 1) {
-      a.set(b);
-      for (let i = 0; i < a.length; i++) b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
-    } else {
-      for (let i = 0; i < a.length; i++) {
-        a[i] = hash01(seed, firstKey + i, k) * 2 - 1;
-        b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+    const s = f * f * (3 - 2 * f);
+    const { a, b, seed, firstKey, values } = this;
+    if (k !== this.k) {
+      if (k === this.k + 1) {
+        a.set(b);
+        for (let i = 0; i < a.length; i++) b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+      } else {
+        for (let i = 0; i < a.length; i++) {
+          a[i] = hash01(seed, firstKey + i, k) * 2 - 1;
+          b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+        }
       }
+      this.k = k;
     }
-    this.k = k;
-  }
-
-  value(i: number): number {
-    const a = this.a[i]!;
-    return a + (this.b[i]! - a) * this.s;
+    for (let i = 0; i < values.length; i++) values[i] = a[i]! + (b[i]! - a[i]!) * s;
   }
 }

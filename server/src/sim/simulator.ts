@@ -226,12 +226,12 @@ export class Simulator {
       p.usedPflops = 0;
     }
     const traffic = sampleDay(INFERENCE_TRAFFIC, shanghaiClock(tMs).hour);
-    const noise = this.trafficNoise;
-    noise.at(tMs);
+    this.trafficNoise.at(tMs);
+    const noise = this.trafficNoise.values;
     for (const rt of this.companies) {
       this.headcountByBuilding[rt.buildingIndex]! += rt.headcount;
       if (rt.supplierIndex < 0) continue;
-      let share = rt.inferenceShare * traffic * (0.9 + 0.2 * (noise.value(rt.index) * 0.5 + 0.5));
+      let share = rt.inferenceShare * traffic * (0.9 + 0.2 * (noise[rt.index]! * 0.5 + 0.5));
       for (const j of rt.jobs) if (j.endMs > tMs) share += j.share;
       rt.inUsePflops = rt.allocationPflops * Math.min(share, 1);
       this.allocByBuilding[rt.buildingIndex]! += rt.allocationPflops;
@@ -244,11 +244,11 @@ export class Simulator {
     const presenceByUse = this.presenceByUse;
     for (let u = 0; u < BUILDING_USES.length; u++) presenceByUse[u] = presence(BUILDING_USES[u]!, tMs);
     const { useCode, capacity, officeOrLab, buildingFactor, headcountByBuilding, allocByBuilding, usedByBuilding, occupancy: occupancyOut, computeLoad } = this;
-    const drift = this.drift;
-    drift.at(tMs);
+    this.drift.at(tMs);
+    const drift = this.drift.values;
     for (let i = 0; i < n; i++) {
       const p = presenceByUse[useCode[i]!]!;
-      const d = 1 + 0.06 * drift.value(i);
+      const d = 1 + 0.06 * drift[i]!;
       const cap = capacity[i]!;
       let occupancy: number;
       if (cap === 0) occupancy = NOT_APPLICABLE;
