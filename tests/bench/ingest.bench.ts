@@ -35,12 +35,14 @@ const SINGLE_MAX_MS = 4_000;
 async function withService<T>(district: District, fn: (service: TelemetryService, store: HistoryStore) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-ingest-'));
   const store = HistoryStore.open(dir);
+  // The server's repository: writes in the writer thread (scale.bench.ts sets it beside writes on the loop).
+  const repo = new SqliteHistoryRepository(store, null);
   try {
     const state = new LiveState(district, 120);
-    const service = new TelemetryService({ state, history: new SqliteHistoryRepository(store, null), options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
+    const service = new TelemetryService({ state, history: repo, options: { ingestToken: 'bench-token-0123456789', now: Date.now } });
     return await fn(service, store);
   } finally {
-    store.close();
+    await repo.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

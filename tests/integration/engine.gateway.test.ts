@@ -64,9 +64,9 @@ describe('the frame goes out before any history write', () => {
       if (d instanceof Uint8Array && d[0] === FRAME_MAGIC) sentSeqs.push(decodeHeader(d).seq);
     });
     const writes: Array<{ tickSeq: number; lastSentSeq: number | undefined }> = [];
-    const write = app.history!.writeSampledMinute;
-    onTestFinished(() => void (app.history!.writeSampledMinute = write));
-    app.history!.writeSampledMinute = () => {
+    const write = app.repository.writeSampledMinute;
+    onTestFinished(() => void (app.repository.writeSampledMinute = write));
+    app.repository.writeSampledMinute = async () => {
       writes.push({ tickSeq: app.engine.seq, lastSentSeq: sentSeqs.at(-1) });
       throw new Error('disk unavailable (test)');
     };

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse } from '@models/api.ts';
+import type { SqliteHistoryRepository } from '../../server/src/history/history.repository.ts';
 import { liveClient, occupancyReading, postTelemetry, startServer, type Running } from './ingest.helpers.ts';
 
 let server: Running;
@@ -18,8 +19,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as HealthResponse;
-/** Disk full, read-only or failing storage, as SQLite reports it to the writer. */
-const failWrites = (on: boolean) => server.app.history!.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+/** Disk full, read-only or failing storage, as SQLite reports it to the writer (the write connection, in its thread). */
+const failWrites = (on: boolean) => (server.app.repository as SqliteHistoryRepository).pragmaOnWriter(`query_only = ${on ? 'ON' : 'OFF'}`);
 const nextMinute = () => (offsetMs += 60_000);
 
 describe('/healthz', () => {
@@ -32,23 +33,23 @@ describe('/healthz', () => {
     // first tick comes up to TICK_MS after listen), else moving the clock only starts the sampler's first minute.
     const seq = server.app.engine.seq;
     await expect.poll(() => server.app.engine.seq, { timeout: 10_000 }).toBeGreaterThan(seq);
-    failWrites(true);
+    await failWrites(true);
     nextMinute(); // the sampler writes the finished minute on the next tick
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe('degraded');
     const h = await health();
     expect(h.reasons).toHaveLength(1);
     expect(h.reasons[0]).toMatch(/^history cannot be written since .*SQLITE_READONLY.*live values still flow/);
-    failWrites(false);
+    await failWrites(false);
     nextMinute();
     await expect.poll(async () => await health(), { timeout: 10_000 }).toMatchObject({ status: 'ok', reasons: [] });
   });
 
   it('should say degraded while ingest batches cannot be stored, and ok after the next one is', async () => {
-    failWrites(true);
+    await failWrites(true);
     const refused = await postTelemetry(server.url, { readings: [occupancyReading(buildingId, 0.3)] });
     expect(refused.status).toBe(500);
     expect((await health()).status).toBe('degraded');
-    failWrites(false);
+    await failWrites(false);
     expect((await postTelemetry(server.url, { readings: [occupancyReading(buildingId, 0.3)] })).status).toBe(200);
     expect(await health()).toMatchObject({ status: 'ok', reasons: [] });
   });

@@ -12,7 +12,6 @@ import { encodeFrame, FRAME_KIND } from '@models/frame.codec.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { LiveState } from '../live/live.state.ts';
 import { metrics } from '../ops/metrics.ts';
-import { SOURCE_SIMULATED } from './precedence.ts';
 import { StateIngest } from './ingest.apply.ts';
 import type { EngineCurrent, EngineIngest, EngineOutput, IngestChanges, TickMessage } from './engine.interface.ts';
 
@@ -93,10 +92,8 @@ export class DistrictEngine implements EngineIngest {
     let events: DistrictEvent[] = [];
     if (simulator) {
       simulator.step(tMs);
-      for (let i = 0; i < state.n; i++) {
-        state.offerMetric('occupancy', i, simulator.occupancy[i]!, tMs, SOURCE_SIMULATED, wall);
-        state.offerMetric('computeLoad', i, simulator.computeLoad[i]!, tMs, SOURCE_SIMULATED, wall);
-      }
+      state.offerSimulatedColumn('occupancy', simulator.occupancy, tMs, wall);
+      state.offerSimulatedColumn('computeLoad', simulator.computeLoad, tMs, wall);
       for (const p of simulator.pools) state.offerPool({ ...p, tsMs: tMs, source: 'simulated' }, wall);
       for (const index of simulator.changedCompanies) {
         const company: CompanyState = { companyId: state.district.companies[index]!.id, ...simulator.companyRecord(index), tsMs: tMs, source: 'simulated' };

@@ -4,16 +4,21 @@
  * history.postgres.ts). One contract test runs against both (tests/unit/history.repository.test.ts).
  *
  * Writes happen in `write(fn)`: one transaction, committed when the promise resolves (an ingest 2xx waits for it).
+ * In SQLite every write runs in the writer thread (history.writer.ts), which owns the write connection: the event loop
+ * only posts the rows and awaits the answer, so a large batch and its durable commit never hold the frame.
  * Each write call takes a whole batch (readings, minute sums, current values), so PostgreSQL needs a few statements per
  * ingest batch, not one round trip per reading. In SQLite the transaction is BEGIN IMMEDIATE … COMMIT around an async
- * body, so writes are serialised by a queue here (a second writer on the same connection would otherwise join the open
- * transaction); in PostgreSQL ingest transactions take an advisory lock, which serialises them across gateways.
+ * body (each step a message to the writer thread), so writes are serialised by a queue here (a second writer on the
+ * same connection would otherwise join the open transaction); in PostgreSQL ingest transactions take an advisory lock, which serialises them across gateways.
  */
 import type { LiveMetric } from '@models/metrics.ts';
 import type { Reading } from '@models/telemetry.ts';
 import type { BucketRow, DistrictMinuteRows, HistoryReader, OccupancyPercentileRow, PoolBucketRow } from './history.reader.ts';
+import { HistoryWriter } from './history.writer.ts';
+import { freshReading } from './history.writes.mjs';
 import {
   metricCode,
+  sampledRows,
   type CurrentBuildingRow,
   type CurrentCompanyRow,
   type CurrentPoolRow,
@@ -100,15 +105,35 @@ export interface HistoryRepository {
   close(): Promise<void>;
 }
 
+/** Rows per message to the writer thread: the loop copies one slice at a time and awaits it, so no turn copies a whole batch. */
+export const ROWS_PER_MESSAGE = 1000;
+
+async function inSlices<T>(rows: readonly T[], fn: (slice: readonly T[], first: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) await fn(rows.slice(i, i + ROWS_PER_MESSAGE), i);
+}
+
+export interface SqliteRepositoryOptions {
+  /**
+   * 'thread' (the server): writes run in the writer thread. 'inline': on the calling thread through `store`, holding the
+   * event loop for each statement and commit (the bench's baseline, and what the server did before).
+   */
+  writes?: 'thread' | 'inline';
+}
+
 export class SqliteHistoryRepository implements HistoryRepository {
   readonly backend = 'sqlite' as const;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The writer thread; null with inline writes. */
+  readonly writer: HistoryWriter | null;
 
   /** `reader` null: a write-only repository (unit tests, benches); its reads throw. */
   constructor(
     readonly store: HistoryStore,
     private readonly readerThreads: HistoryReader | null,
-  ) {}
+    options: SqliteRepositoryOptions = {},
+  ) {
+    this.writer = (options.writes ?? 'thread') === 'thread' ? new HistoryWriter(store.file) : null;
+  }
 
   private get reader(): HistoryReader {
     if (!this.readerThreads) throw new Error('history: this SQLite repository was opened without reader threads');
@@ -122,6 +147,43 @@ export class SqliteHistoryRepository implements HistoryRepository {
   }
 
   write<T>(fn: (tx: HistoryWriteTx) => Promise<T>): Promise<T> {
+    const writer = this.writer;
+    if (!writer) return this.writeInline(fn);
+    return this.serial(async () => {
+      const token = await writer.begin();
+      const tx: HistoryWriteTx = {
+        insertReadings: async (rows, receivedMs) => {
+          const out: InsertOutcome[] = [];
+          await inSlices(rows, async (slice) => {
+            const outcomes = await writer.step(token, 'insertReadings', { rows: slice, receivedMs });
+            outcomes.forEach((o, j) => out.push(o.status === 'new' ? { status: 'new', fresh: freshReading(slice[j]!.reading, o.fields) } : o));
+          });
+          return out;
+        },
+        addBuildingReadings: (rows) =>
+          inSlices(rows, async (slice) => {
+            await writer.step(token, 'addBuildingReadings', { rows: slice.map((r) => ({ buildingId: r.buildingId, metric: metricCode(r.metric), minute: r.minute, mean: r.mean, count: r.count })) });
+          }),
+        saveCurrent: async ({ buildings = [], pools = [], companies = [] }) => {
+          await writer.step(token, 'saveCurrent', { buildings: [], pools, companies });
+          await inSlices(buildings, async (slice) => {
+            await writer.step(token, 'saveCurrent', { buildings: slice.map((b) => ({ ...b, metric: metricCode(b.metric) })), pools: [], companies: [] });
+          });
+        },
+      };
+      try {
+        const result = await fn(tx);
+        await writer.step(token, 'commit', undefined);
+        return result;
+      } catch (err) {
+        await writer.rollback(token).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** The write on the calling thread (SqliteRepositoryOptions.writes 'inline'). */
+  private writeInline<T>(fn: (tx: HistoryWriteTx) => Promise<T>): Promise<T> {
     const { store } = this;
     const tx: HistoryWriteTx = {
       insertReadings: async (rows, receivedMs) => rows.map((r) => store.insertReading(r.reading, r.tsMs, receivedMs)),
@@ -149,11 +211,24 @@ export class SqliteHistoryRepository implements HistoryRepository {
   }
 
   writeSampledMinute(minute: number, buildings: readonly MinuteValue[], pools: readonly PoolMinute[]): Promise<void> {
+    const writer = this.writer;
+    if (writer) return this.serial(() => writer.run('writeSampledMinute', { minute, buildings: sampledRows(buildings), pools }));
     return this.serial(async () => this.store.writeSampledMinute(minute, buildings, pools));
   }
 
   pruneBatch(cutoffMs: number, limit: number): Promise<number> {
+    const writer = this.writer;
+    if (writer) return this.serial(() => writer.run('pruneBatch', { cutoffMs, limit }));
     return this.serial(async () => this.store.pruneBatch(cutoffMs, limit));
+  }
+
+  /**
+   * A PRAGMA on the write connection. Tests use `query_only = ON` to stand in for storage that refuses writes (a full
+   * disk, lost permissions); the server never calls it.
+   */
+  async pragmaOnWriter(sql: string): Promise<unknown> {
+    if (this.writer) return this.writer.run('pragma', { sql });
+    return this.store.db.pragma(sql);
   }
 
   async current() {
@@ -182,6 +257,7 @@ export class SqliteHistoryRepository implements HistoryRepository {
 
   async close(): Promise<void> {
     await this.queue;
+    await this.writer?.close();
     await this.readerThreads?.close();
     this.store.close();
   }

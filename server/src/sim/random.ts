@@ -21,3 +21,49 @@ export function smoothNoise(seed: number, key: number, tMs: number, periodMs: nu
   const b = hash01(seed, key, k + 1) * 2 - 1;
   return a + (b - a) * s;
 }
+
+/**
+ * `smoothNoise(seed, firstKey + i, tMs, periodMs)` for keys i = 0 … count − 1, with the two knots of every key kept
+ * between calls: they change once a period, so a step hashes nothing (or one knot per key when a period begins) instead
+ * of two knots per key. Same arithmetic as smoothNoise, so the same values to the last bit.
+ */
+export class SmoothNoiseColumn {
+  /** The noise of every key at the time of the last `at` (read it after `at`; a plain array read, no call, no boxing). */
+  readonly values: Float64Array;
+  private readonly a: Float64Array;
+  private readonly b: Float64Array;
+  private k = NaN;
+
+  constructor(
+    private readonly seed: number,
+    private readonly firstKey: number,
+    count: number,
+    private readonly periodMs: number,
+  ) {
+    this.values = new Float64Array(count);
+    this.a = new Float64Array(count);
+    this.b = new Float64Array(count);
+  }
+
+  /** Move to time `tMs` (once per step) and fill `values`. */
+  at(tMs: number): void {
+    const x = tMs / this.periodMs;
+    const k = Math.floor(x);
+    const f = x - k;
+    const s = f * f * (3 - 2 * f);
+    const { a, b, seed, firstKey, values } = this;
+    if (k !== this.k) {
+      if (k === this.k + 1) {
+        a.set(b);
+        for (let i = 0; i < a.length; i++) b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+      } else {
+        for (let i = 0; i < a.length; i++) {
+          a[i] = hash01(seed, firstKey + i, k) * 2 - 1;
+          b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+        }
+      }
+      this.k = k;
+    }
+    for (let i = 0; i < values.length; i++) values[i] = a[i]! + (b[i]! - a[i]!) * s;
+  }
+}

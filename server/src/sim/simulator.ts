@@ -11,9 +11,9 @@
  *   companies grow their compute allocation when the pool has room, and now and then one moves to a building with room.
  */
 import type { DistrictEvent } from '@models/events.ts';
-import type { District } from '@models/district.ts';
+import { BUILDING_USES, type District } from '@models/district.ts';
 import { NOT_APPLICABLE } from '@models/frame.codec.ts';
-import { hash01, mulberry32, smoothNoise } from './random.ts';
+import { hash01, mulberry32, SmoothNoiseColumn } from './random.ts';
 import { INFERENCE_TRAFFIC, presence, sampleDay, shanghaiClock } from './profiles.ts';
 
 const HOUR = 3_600_000;
@@ -56,6 +56,12 @@ export interface SimulatorOptions {
   startMs: number;
 }
 
+/** Has any of these jobs ended by `tMs`? (A loop, not a closure per company per step.) */
+function anyEnded(jobs: readonly Job[], tMs: number): boolean {
+  for (let k = 0; k < jobs.length; k++) if (jobs[k]!.endMs <= tMs) return true;
+  return false;
+}
+
 export class Simulator {
   readonly occupancy: Float32Array;
   readonly computeLoad: Float32Array;
@@ -71,6 +77,15 @@ export class Simulator {
   private readonly headcountByBuilding: Float64Array;
   private readonly allocByBuilding: Float64Array;
   private readonly usedByBuilding: Float64Array;
+  // Per-building and per-company constants as typed columns, so a step at 50,000 buildings reads no objects and hashes
+  // no noise knots it already has (the values are exactly those of the object-and-hash version).
+  private readonly useCode: Uint8Array;
+  private readonly capacity: Float64Array;
+  private readonly officeOrLab: Uint8Array;
+  private readonly presenceByUse = new Float64Array(BUILDING_USES.length);
+  private readonly drift: SmoothNoiseColumn;
+  private readonly trafficNoise: SmoothNoiseColumn;
+  private readonly makesModels: Uint8Array;
 
   constructor(
     private readonly district: District,
@@ -84,6 +99,12 @@ export class Simulator {
     this.usedByBuilding = new Float64Array(n);
     this.buildingFactor = new Float32Array(n);
     for (let i = 0; i < n; i++) this.buildingFactor[i] = 0.75 + 0.25 * hash01(options.seed, i, 1);
+    this.useCode = Uint8Array.from(district.buildings, (b) => BUILDING_USES.indexOf(b.use));
+    this.capacity = Float64Array.from(district.buildings, (b) => b.capacityPeople);
+    this.officeOrLab = Uint8Array.from(district.buildings, (b) => (b.use === 'office' || b.use === 'lab' ? 1 : 0));
+    this.drift = new SmoothNoiseColumn(options.seed, 0, n, 10 * 60_000);
+    this.trafficNoise = new SmoothNoiseColumn(options.seed, 10_000, district.companies.length, 15 * 60_000);
+    this.makesModels = Uint8Array.from(district.companies, (c) => (c.industry === 'foundation-models' || c.industry === 'ai-applications' ? 1 : 0));
     this.rng = mulberry32(options.seed ^ Math.floor(options.startMs / 1000));
     this.timeMs = options.startMs;
 
@@ -119,8 +140,9 @@ export class Simulator {
     this.computeAll(tMs);
   }
 
-  private chance(ratePerHour: number, dtH: number): boolean {
-    return this.rng() < 1 - Math.exp(-ratePerHour * dtH);
+  /** The chance that an event of this rate happens within dtH hours (compare one rng() draw against it). */
+  private static chanceIn(ratePerHour: number, dtH: number): number {
+    return 1 - Math.exp(-ratePerHour * dtH);
   }
 
   private newJob(startMs: number): Job {
@@ -129,12 +151,16 @@ export class Simulator {
 
   private companyEvents(tMs: number, dtH: number): void {
     const { companies, buildings } = this.district;
+    // One threshold per rate per step (the same draws, in the same order, as one chance() per company and rate).
+    const training = Simulator.chanceIn(RATES.trainingJobPerCompany, dtH);
+    const allocation = Simulator.chanceIn(RATES.allocationGrowthPerCompany, dtH);
+    const headcount = Simulator.chanceIn(RATES.headcountGrowthPerCompany, dtH);
+    const registration = Simulator.chanceIn(RATES.registrationPerModelCompany, dtH);
     for (const rt of this.companies) {
-      const company = companies[rt.index]!;
       if (rt.supplierIndex >= 0) {
-        rt.jobs = rt.jobs.filter((j) => j.endMs > tMs);
-        if (rt.jobs.length < 2 && this.chance(RATES.trainingJobPerCompany, dtH)) rt.jobs.push(this.newJob(tMs));
-        if (this.chance(RATES.allocationGrowthPerCompany, dtH)) {
+        if (anyEnded(rt.jobs, tMs)) rt.jobs = rt.jobs.filter((j) => j.endMs > tMs);
+        if (rt.jobs.length < 2 && this.rng() < training) rt.jobs.push(this.newJob(tMs));
+        if (this.rng() < allocation) {
           const pool = this.pools[rt.supplierIndex]!;
           const extra = Math.min(rt.allocationPflops * (0.1 + 0.15 * this.rng()), pool.capacityPflops - pool.allocatedPflops);
           if (extra > 0) {
@@ -143,7 +169,8 @@ export class Simulator {
           }
         }
       }
-      if (this.chance(RATES.headcountGrowthPerCompany, dtH)) {
+      if (this.rng() < headcount) {
+        const company = companies[rt.index]!;
         const room = buildings[rt.buildingIndex]!.capacityPeople - this.headcountByBuilding[rt.buildingIndex]!;
         const grow = Math.min(Math.max(1, Math.round(rt.headcount * (0.02 + 0.06 * this.rng()))), Math.floor(room));
         if (grow > 0) {
@@ -153,13 +180,14 @@ export class Simulator {
           this.emit(tMs, 'headcount-grew', rt, { zh: `${company.name.zh} 扩员 ${grow} 人`, en: `${company.name.en} added ${grow} staff` });
         }
       }
-      if ((company.industry === 'foundation-models' || company.industry === 'ai-applications') && this.chance(RATES.registrationPerModelCompany, dtH)) {
+      if (this.makesModels[rt.index] && this.rng() < registration) {
+        const company = companies[rt.index]!;
         rt.registeredModels += 1;
         this.changedCompanies.add(rt.index);
         this.emit(tMs, 'model-registered', rt, { zh: `${company.name.zh} 新增一个通过备案的大模型`, en: `${company.name.en} passed registration for another large model` });
       }
     }
-    if (this.chance(RATES.relocationInDistrict, dtH)) this.relocate(tMs);
+    if (this.rng() < Simulator.chanceIn(RATES.relocationInDistrict, dtH)) this.relocate(tMs);
   }
 
   /** A tenant moves to another office or lab building with room for it. */
@@ -189,8 +217,7 @@ export class Simulator {
   }
 
   private computeAll(tMs: number): void {
-    const { buildings } = this.district;
-    const n = buildings.length;
+    const n = this.district.buildings.length;
     this.headcountByBuilding.fill(0);
     this.allocByBuilding.fill(0);
     this.usedByBuilding.fill(0);
@@ -199,10 +226,12 @@ export class Simulator {
       p.usedPflops = 0;
     }
     const traffic = sampleDay(INFERENCE_TRAFFIC, shanghaiClock(tMs).hour);
+    this.trafficNoise.at(tMs);
+    const noise = this.trafficNoise.values;
     for (const rt of this.companies) {
       this.headcountByBuilding[rt.buildingIndex]! += rt.headcount;
       if (rt.supplierIndex < 0) continue;
-      let share = rt.inferenceShare * traffic * (0.9 + 0.2 * (smoothNoise(this.options.seed, 10_000 + rt.index, tMs, 15 * 60_000) * 0.5 + 0.5));
+      let share = rt.inferenceShare * traffic * (0.9 + 0.2 * (noise[rt.index]! * 0.5 + 0.5));
       for (const j of rt.jobs) if (j.endMs > tMs) share += j.share;
       rt.inUsePflops = rt.allocationPflops * Math.min(share, 1);
       this.allocByBuilding[rt.buildingIndex]! += rt.allocationPflops;
@@ -212,19 +241,22 @@ export class Simulator {
       pool.usedPflops += rt.inUsePflops;
     }
     // Presence depends only on the use and the time: once per use per step, not once per building.
-    const presenceOf = new Map<string, number>();
+    const presenceByUse = this.presenceByUse;
+    for (let u = 0; u < BUILDING_USES.length; u++) presenceByUse[u] = presence(BUILDING_USES[u]!, tMs);
+    const { useCode, capacity, officeOrLab, buildingFactor, headcountByBuilding, allocByBuilding, usedByBuilding, occupancy: occupancyOut, computeLoad } = this;
+    this.drift.at(tMs);
+    const drift = this.drift.values;
     for (let i = 0; i < n; i++) {
-      const b = buildings[i]!;
-      let p = presenceOf.get(b.use);
-      if (p === undefined) presenceOf.set(b.use, (p = presence(b.use, tMs)));
-      const drift = 1 + 0.06 * smoothNoise(this.options.seed, i, tMs, 10 * 60_000);
+      const p = presenceByUse[useCode[i]!]!;
+      const d = 1 + 0.06 * drift[i]!;
+      const cap = capacity[i]!;
       let occupancy: number;
-      if (b.capacityPeople === 0) occupancy = NOT_APPLICABLE;
-      else if (b.use === 'office' || b.use === 'lab') occupancy = (this.headcountByBuilding[i]! * p * drift) / b.capacityPeople;
-      else occupancy = p * this.buildingFactor[i]! * drift;
-      this.occupancy[i] = occupancy === NOT_APPLICABLE ? occupancy : Math.min(Math.max(occupancy, 0), 1);
-      const alloc = this.allocByBuilding[i]!;
-      this.computeLoad[i] = alloc > 0 ? Math.min(this.usedByBuilding[i]! / alloc, 1) : NOT_APPLICABLE;
+      if (cap === 0) occupancy = NOT_APPLICABLE;
+      else if (officeOrLab[i]) occupancy = (headcountByBuilding[i]! * p * d) / cap;
+      else occupancy = p * buildingFactor[i]! * d;
+      occupancyOut[i] = occupancy === NOT_APPLICABLE ? occupancy : Math.min(Math.max(occupancy, 0), 1);
+      const alloc = allocByBuilding[i]!;
+      computeLoad[i] = alloc > 0 ? Math.min(usedByBuilding[i]! / alloc, 1) : NOT_APPLICABLE;
     }
   }
 

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CompanyState, PoolState } from '@models/api.ts';
 import type { DistrictEvent } from '@models/events.ts';
 import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
-import { makeTelemetryBatchSchema, toInputIssues, type IngestAccepted, type InputIssue, type Reading } from '@models/telemetry.ts';
+import { makeTelemetryBatchSchema, parseTelemetryBatchInTurns, READINGS_PER_TURN, type IngestAccepted, type InputIssue, type Reading, type TelemetryContext } from '@models/telemetry.ts';
 import type { District } from '@models/district.ts';
 import type { AppOptions } from '../config.ts';
 import type { LiveState } from '../live/live.state.ts';
@@ -16,7 +16,7 @@ import { replacesCode, SOURCE_INGEST } from '../engine/precedence.ts';
 import { StateIngest } from '../engine/ingest.apply.ts';
 import type { EngineIngest, IngestChanges } from '../engine/engine.interface.ts';
 import { minuteOf } from '../history/history.store.ts';
-import type { HistoryRepository, HistoryWriteTx } from '../history/history.repository.ts';
+import type { HistoryRepository, HistoryWriteTx, ReadingRow } from '../history/history.repository.ts';
 
 /** How far ahead of the server clock a device's timestamp may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -147,6 +147,7 @@ export type TelemetryServiceDeps = {
 );
 
 const ROLLBACK = Symbol('rollback');
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 function tokenProblem(tokenDigest: Buffer | null, token: unknown): AuthProblem | null {
@@ -179,6 +180,7 @@ export class IngestUnavailable extends Error {
 
 export class TelemetryService implements IngestPort {
   private readonly schema;
+  private readonly context: TelemetryContext;
   /** Digests are compared, so both sides have the same length for timingSafeEqual. */
   private readonly tokenDigest: Buffer | null;
 
@@ -191,13 +193,14 @@ export class TelemetryService implements IngestPort {
     this.district = district;
     this.index = new Map(district.buildings.map((b, i) => [b.id, i]));
     this.engine = 'engine' in deps ? deps.engine : new StateIngest(deps.state, deps.options.now, deps.onCompanies);
-    this.schema = makeTelemetryBatchSchema({
+    this.context = {
       buildingIds: new Set(district.buildings.map((b) => b.id)),
       supplierIds: new Set(district.suppliers.map((s) => s.id)),
       companyIds: new Set(district.companies.map((c) => c.id)),
       now: deps.options.now,
       maxFutureSkewMs: MAX_FUTURE_SKEW_MS,
-    });
+    };
+    this.schema = makeTelemetryBatchSchema(this.context);
     this.tokenDigest = deps.options.ingestToken ? digest(deps.options.ingestToken) : null;
   }
 
@@ -208,8 +211,9 @@ export class TelemetryService implements IngestPort {
 
   /** Validate, store (resolves after the commit), then hand to the engine. Batches are stored one at a time. */
   async ingest(input: unknown): Promise<IngestOutcome> {
-    const parsed = this.schema.safeParse(input);
-    if (!parsed.success) return { ok: false, issues: toInputIssues(parsed.error) };
+    // A large batch is validated a slice per turn of the loop (the frame is not held for the whole batch's zod).
+    const parsed = await parseTelemetryBatchInTurns(this.context, this.schema, input, nextTurn);
+    if (!parsed.success) return { ok: false, issues: parsed.issues };
     const { readings } = parsed.data;
     const issues = this.capacityIssues(readings);
     if (issues.length > 0) return { ok: false, issues };
@@ -221,18 +225,25 @@ export class TelemetryService implements IngestPort {
     const conflicts: InputIssue[] = [];
     try {
       await history.write(async (tx) => {
-        const rows = readings.map((reading) => ({ reading, tsMs: Date.parse(reading.ts) }));
+        // Large batches are handled READINGS_PER_TURN readings per turn of the loop, here as in validation.
+        const rows: ReadingRow[] = [];
+        for (let k = 0; k < readings.length; k += READINGS_PER_TURN) {
+          if (k > 0) await nextTurn();
+          for (let i = k; i < Math.min(readings.length, k + READINGS_PER_TURN); i++) rows.push({ reading: readings[i]!, tsMs: Date.parse(readings[i]!.ts) });
+        }
         const outcomes = await tx.insertReadings(rows, receivedMs);
-        outcomes.forEach((outcome, i) => {
+        for (let i = 0; i < outcomes.length; i++) {
+          if (i > 0 && i % READINGS_PER_TURN === 0) await nextTurn();
+          const outcome = outcomes[i]!;
           const r = readings[i]!;
           if (outcome.status === 'conflict') {
             const said = (v: unknown) => JSON.stringify(v);
             conflicts.push({ path: `readings.${i}.${outcome.field}`, message: `${r.kind} reading at ${r.ts} already stored with ${outcome.field} ${said(outcome.stored)} by an earlier batch; this one says ${said(outcome.sent)}. A stored reading is never changed: send a new ts` });
           }
-          if (outcome.status !== 'new') return; // a duplicate (same fields, same values) is idempotent
+          if (outcome.status !== 'new') continue; // a duplicate (same fields, same values) is idempotent
           stored++;
           changes.add(outcome.fresh, rows[i]!.tsMs, i);
-        });
+        }
         if (conflicts.length > 0) throw ROLLBACK;
         await changes.save(tx);
       });
