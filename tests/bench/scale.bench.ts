@@ -244,7 +244,9 @@ async function snapshotCost(c: ScaleCase): Promise<{ oursOnceMs: number[]; oursP
 
 async function storm(c: ScaleCase, naive: boolean): Promise<{ allMs: number; p50Ms: number; loopMaxMs: number; loopP99Ms: number; failed: number; snapshotsEncoded: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-storm-'));
-  const app = await createApp(testOptions({ dataDir: dir, datasetDir: c.datasetDir, tickMs: 1000 }));
+  const base = testOptions({ dataDir: dir, datasetDir: c.datasetDir, tickMs: 1000 });
+  // every storm client comes from 127.0.0.1: lift the per-address session cap (security/sessions.ts) for this case
+  const app = await createApp({ ...base, limits: { ...base.limits, maxSessionsPerAddress: STORM * 2, maxSessions: Math.max(base.limits.maxSessions, STORM * 2) } });
   const url = await app.listen();
   try {
     if (naive) {
