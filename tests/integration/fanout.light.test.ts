@@ -14,11 +14,12 @@ interface Seen {
   frames: Map<number, number>;
 }
 
-describe('light fan-out client', () => {
+describe.each(['preencoded', 'broadcast'] as const)('light fan-out client, gateway fan-out %s', (mode) => {
   let server: Running;
   const closers: Array<() => void> = [];
   beforeAll(async () => {
     server = await startServer({ tickMs: 100 });
+    server.app.gateway.fanout = mode;
     // Pings every 300 ms instead of 25 s, answered within 2 s: a client that does not answer is dropped within this test.
     const engineOpts = (server.app.io.engine as unknown as { opts: { pingInterval: number; pingTimeout: number } }).opts;
     engineOpts.pingInterval = 300;
@@ -82,6 +83,10 @@ describe('light fan-out client', () => {
     const common = inWindow(light).filter((q) => real.frames.has(q));
     expect(common.length).toBeGreaterThanOrEqual(25);
     for (const q of common) expect(light.frames.get(q)).toBe(real.frames.get(q));
+
+    // The fan-out path under test is the one that wrote them (two screens, every tick of the window at least).
+    if (mode === 'preencoded') expect(app.gateway.framesPreEncoded).toBeGreaterThanOrEqual(2 * common.length);
+    else expect(app.gateway.framesPreEncoded).toBe(0);
 
     // Still connected after the pings: the server did not time it out.
     expect(lightError).toBeUndefined();
