@@ -58,6 +58,11 @@ interface Measured {
   connectFailed: number;
   cpuPctPerClient: number;
   cpuPctTotal: number;
+  /** Of that, kernel time (socket writes to the loopback). */
+  cpuSystemShare: number;
+  /** The gateway's tick (the fan-out loop), per tick: CPU (process) and wall ms, medians. */
+  tickCpuMs: number;
+  tickWallMs: number;
   rssKBPerClient: number;
   heapKBPerClient: number;
   loopDelayMaxMs: number;
@@ -120,6 +125,18 @@ async function measure(app: App, url: string, kind: Kind, n: number, mode: Fanou
     // the window: from the next tick, WINDOW_TICKS ticks
     const seq0 = app.engine.seq;
     for (const c of children) c.send({ record: seq0 });
+    // the gateway's own part of each tick (fan-out of the frame and the rest it sends), timed in place
+    const tickCpu: number[] = [];
+    const tickWall: number[] = [];
+    const tick = app.gateway.tick;
+    app.gateway.tick = function (this: typeof app.gateway, m) {
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      tick.call(this, m);
+      tickWall.push(performance.now() - w0);
+      const d = process.cpuUsage(c0);
+      tickCpu.push((d.user + d.system) / 1000);
+    };
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const cpu0 = process.cpuUsage();
@@ -127,6 +144,7 @@ async function measure(app: App, url: string, kind: Kind, n: number, mode: Fanou
     await until('the window', () => app.engine.seq >= seq0 + WINDOW_TICKS, WINDOW_TICKS * TICK_MS * 10);
     const cpu = process.cpuUsage(cpu0);
     const wallS = (performance.now() - t0) / 1000;
+    app.gateway.tick = tick;
     loop.disable();
     const loopDelayMaxMs = loop.max / 1e6;
     const loadavg1 = os.loadavg()[0]!;
@@ -170,8 +188,11 @@ async function measure(app: App, url: string, kind: Kind, n: number, mode: Fanou
       connectFailed,
       cpuPctPerClient: (cpuS / wallS / clients) * 100,
       cpuPctTotal: (cpuS / wallS) * 100,
+      cpuSystemShare: cpu.system / (cpu.user + cpu.system),
+      tickCpuMs: stats(tickCpu).median,
+      tickWallMs: stats(tickWall).median,
       rssKBPerClient: (mem1.rss - mem0.rss) / clients / 1024,
-      heapKBPerClient: (mem1.heapUsed - mem0.heapUsed) / clients / 1024,
+      heapKBPerClient: (mem1.heapUsed + mem1.external - mem0.heapUsed - mem0.external) / clients / 1024,
       loopDelayMaxMs,
       loadavg1,
       storm: {
@@ -193,7 +214,7 @@ const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)} %`;
 const who = (kind: Kind, n: number, processes: number) =>
   `${n.toLocaleString('en-US')} ${kind === 'light' ? 'light protocol-level clients (ws)' : 'socket.io-clients'} in ${processes} process${processes > 1 ? 'es' : ''}`;
 const describe = (m: Measured) =>
-  `p50 ${f0(m.lag.p50)} / p99 ${f0(m.lag.p99)} / max ${f0(m.lag.max)} ms; dropped ${pct(m.dropped)} of ${m.expected.toLocaleString('en-US')}; server CPU ${(m.cpuPctTotal).toFixed(0)} % of a core (${m.cpuPctPerClient.toFixed(4)} % per client), RSS ${m.rssKBPerClient.toFixed(0)} kB per client; loop delay max ${f0(m.loopDelayMaxMs)} ms`;
+  `p50 ${f0(m.lag.p50)} / p99 ${f0(m.lag.p99)} / max ${f0(m.lag.max)} ms; dropped ${pct(m.dropped)} of ${m.expected.toLocaleString('en-US')}; server CPU ${m.cpuPctTotal.toFixed(0)} % of a core (${m.cpuPctPerClient.toFixed(4)} % per client, ${(m.cpuSystemShare * 100).toFixed(0)} % kernel), fan-out ${m.tickCpuMs.toFixed(0)} ms CPU / ${m.tickWallMs.toFixed(0)} ms wall a tick; memory ${m.heapKBPerClient.toFixed(0)} kB heap+buffers (RSS ${m.rssKBPerClient.toFixed(0)} kB) per client; loop delay max ${f0(m.loopDelayMaxMs)} ms`;
 
 export async function fanoutBench(c: { label: string; datasetDir: string }, cases = FANOUT_CASES): Promise<{ rows: Row[]; raw: unknown }> {
   const rows: Row[] = [];

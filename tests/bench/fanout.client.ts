@@ -67,13 +67,15 @@ let kept: Kept[] = [];
 let lost = 0;
 
 /** Open `count` screens at once; resolves with the failures and each one's time to its snapshot (ms). */
-function openAll(count: number): Promise<{ ms: number[]; failed: string[] }> {
+function openAll(count: number): Promise<{ ms: number[]; failed: string[]; failedAt: number[] }> {
   const t0 = performance.now();
   const ms: number[] = [];
   const failed: string[] = [];
+  const failedAt: number[] = [];
   return new Promise((resolve) => {
-    const done = () => ms.length + failed.length === count && resolve({ ms, failed });
+    const done = () => ms.length + failed.length === count && resolve({ ms, failed, failedAt });
     for (let i = 0; i < count; i++) {
+      const at = screens.length;
       const k: Kept = { seqs: [], lags: [] };
       let settled = false;
       kept.push(k);
@@ -93,6 +95,7 @@ function openAll(count: number): Promise<{ ms: number[]; failed: string[] }> {
             }
             settled = true;
             failed.push(why);
+            failedAt.push(at);
             done();
           },
         ),
@@ -101,10 +104,29 @@ function openAll(count: number): Promise<{ ms: number[]; failed: string[] }> {
   });
 }
 
+/** Set-up, not measured: open N in steps of CONNECT_STEP; a refused or reset connect is retried (as a screen would) up to 3 times. */
 async function start(): Promise<void> {
-  const failed: string[] = [];
-  for (let i = 0; i < n; i += CONNECT_STEP) failed.push(...(await openAll(Math.min(CONNECT_STEP, n - i))).failed);
-  send({ ready: true, failed: failed.length, why: failed.slice(0, 3) });
+  let failed: string[] = [];
+  let retried = 0;
+  for (let i = 0; i < n; i += CONNECT_STEP) {
+    let want = Math.min(CONNECT_STEP, n - i);
+    for (let attempt = 0; attempt < 4 && want > 0; attempt++) {
+      if (attempt > 0) {
+        retried += want;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const got = await openAll(want);
+      // forget the failed ones (then open as many again)
+      for (const at of got.failedAt.sort((a, b) => b - a)) {
+        screens.splice(at, 1)[0]!.drop();
+        kept.splice(at, 1);
+      }
+      failed = got.failed;
+      want = failed.length;
+    }
+    if (failed.length > 0) break;
+  }
+  send({ ready: true, failed: failed.length, retried, why: failed.slice(0, 3) });
 }
 
 process.on('message', (m: { record?: number; collect?: number; drop?: boolean; storm?: boolean; exit?: boolean }) => {
