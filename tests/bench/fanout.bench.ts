@@ -50,6 +50,11 @@ interface Measured {
   n: number;
   processes: number;
   lag: { p50: number; p99: number; max: number; samples: number };
+  /** Per tick of the window: its p99 and max lag and the screens it reached (a bad tick — a GC, the minute write, the OS
+   * giving the cores to other processes — shows here apart from the steady state). */
+  perTick: Array<{ seq: number; p50: number; p99: number; max: number; received: number }>;
+  /** The median over the window's ticks of each tick's p99. */
+  tickP99Median: number;
   ticks: number;
   expected: number;
   received: number;
@@ -151,7 +156,15 @@ async function measure(app: App, url: string, kind: Kind, n: number, mode: Fanou
     const seq1 = app.engine.seq;
     await sleep(GRACE_MS);
     for (const c of children) c.send({ collect: seq1 });
-    const reports = await gather<{ lags: number[]; received: number; clients: number; lost: number }>(children, 'report');
+    const reports = await gather<{ lags: number[]; seqs: number[]; received: number; clients: number; lost: number }>(children, 'report');
+    const bySeq = new Map<number, number[]>();
+    for (const r of reports) r.seqs.forEach((sq, i) => (bySeq.get(sq) ?? bySeq.set(sq, []).get(sq)!).push(r.lags[i]!));
+    const perTick = [...bySeq.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([seq, l]) => {
+        l.sort((a, b) => a - b);
+        return { seq, p50: q(l, 0.5), p99: q(l, 0.99), max: l.at(-1)!, received: l.length };
+      });
 
     const lags = reports.flatMap((r) => r.lags).sort((a, b) => a - b);
     const clients = reports.reduce((s, r) => s + r.clients, 0);
@@ -180,6 +193,8 @@ async function measure(app: App, url: string, kind: Kind, n: number, mode: Fanou
       n,
       processes,
       lag: { p50: q(lags, 0.5), p99: q(lags, 0.99), max: lags.at(-1) ?? NaN, samples: lags.length },
+      perTick,
+      tickP99Median: stats(perTick.map((t) => t.p99)).median,
       ticks,
       expected,
       received,
@@ -214,7 +229,7 @@ const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)} %`;
 const who = (kind: Kind, n: number, processes: number) =>
   `${n.toLocaleString('en-US')} ${kind === 'light' ? 'light protocol-level clients (ws)' : 'socket.io-clients'} in ${processes} process${processes > 1 ? 'es' : ''}`;
 const describe = (m: Measured) =>
-  `p50 ${f0(m.lag.p50)} / p99 ${f0(m.lag.p99)} / max ${f0(m.lag.max)} ms; dropped ${pct(m.dropped)} of ${m.expected.toLocaleString('en-US')}; server CPU ${m.cpuPctTotal.toFixed(0)} % of a core (${m.cpuPctPerClient.toFixed(4)} % per client, ${(m.cpuSystemShare * 100).toFixed(0)} % kernel), fan-out ${m.tickCpuMs.toFixed(0)} ms CPU / ${m.tickWallMs.toFixed(0)} ms wall a tick; memory ${m.heapKBPerClient.toFixed(0)} kB heap+buffers (RSS ${m.rssKBPerClient.toFixed(0)} kB) per client; loop delay max ${f0(m.loopDelayMaxMs)} ms`;
+  `p50 ${f0(m.lag.p50)} / p99 ${f0(m.lag.p99)} / max ${f0(m.lag.max)} ms (a tick's p99: median ${f0(m.tickP99Median)}, worst ${f0(Math.max(...m.perTick.map((t) => t.p99)))}); dropped ${pct(m.dropped)} of ${m.expected.toLocaleString('en-US')}; server CPU ${m.cpuPctTotal.toFixed(0)} % of a core (${m.cpuPctPerClient.toFixed(4)} % per client, ${(m.cpuSystemShare * 100).toFixed(0)} % kernel), fan-out ${m.tickCpuMs.toFixed(0)} ms CPU / ${m.tickWallMs.toFixed(0)} ms wall a tick; memory ${m.heapKBPerClient.toFixed(0)} kB heap+buffers (RSS ${m.rssKBPerClient.toFixed(0)} kB) per client; loop delay max ${f0(m.loopDelayMaxMs)} ms`;
 
 export async function fanoutBench(c: { label: string; datasetDir: string }, cases = FANOUT_CASES): Promise<{ rows: Row[]; raw: unknown }> {
   const rows: Row[] = [];

@@ -135,16 +135,18 @@ process.on('message', (m: { record?: number; collect?: number; drop?: boolean; s
   } else if (m.collect !== undefined) {
     const to = m.collect;
     const lags: number[] = [];
+    const seqs: number[] = [];
     let received = 0;
     for (const k of kept)
       for (let i = 0; i < k.seqs.length; i++)
         if (k.seqs[i]! <= to) {
           received++;
           lags.push(k.lags[i]!);
+          seqs.push(k.seqs[i]!);
         }
     afterSeq = Infinity;
     for (const k of kept) k.seqs.length = k.lags.length = 0;
-    send({ report: { lags, received, clients: screens.length, lost } });
+    send({ report: { lags, seqs, received, clients: screens.length, lost } });
   } else if (m.drop) {
     for (const s of screens) s.drop();
     screens = [];
