@@ -55,24 +55,32 @@ interface EngineTransport {
   _canSendPreEncodedFrame?: (packet: { options: { wsPreEncodedFrame: unknown } }) => boolean;
 }
 
-/** Send `frame` to every screen of the default namespace on this gateway; returns how many got it pre-encoded. */
-export function fanOutFrame(io: Server, frame: Uint8Array, mode: FanoutMode): number {
+/**
+ * Send `frame` to every screen of the default namespace on this gateway. Returns how many got it pre-encoded and how
+ * many WebSocket screens skipped it because their transport was still busy (polling screens and the broadcast mode
+ * skip inside Socket.IO, uncounted).
+ */
+export function fanOutFrame(io: Server, frame: Uint8Array, mode: FanoutMode): { preEncoded: number; skipped: number } {
   if (mode === 'broadcast') {
     io.local.volatile.emit('metrics:frame', frame);
-    return 0;
+    return { preEncoded: 0, skipped: 0 };
   }
   const wire = preEncodeFrameEvent(frame);
   const probe = { options: { wsPreEncodedFrame: wire } };
-  let pre = 0;
+  let preEncoded = 0;
+  let skipped = 0;
   for (const socket of io.of('/').sockets.values()) {
     const transport = socket.conn.transport as unknown as EngineTransport;
     if (transport.name === 'websocket' && transport._canSendPreEncodedFrame?.(probe) === true) {
-      if (!transport.writable) continue; // volatile: busy with an earlier write, skip this frame
+      if (!transport.writable) {
+        skipped++; // volatile: busy with an earlier write, skip this frame
+        continue;
+      }
       socket.conn.write(frame as Buffer, { wsPreEncodedFrame: wire } as never);
-      pre++;
+      preEncoded++;
     } else {
       socket.volatile.emit('metrics:frame', frame);
     }
   }
-  return pre;
+  return { preEncoded, skipped };
 }

@@ -57,6 +57,8 @@ export class Gateway implements EngineOutput {
   fanout: FanoutMode = 'preencoded';
   /** Frames handed to a screen pre-encoded so far (tests read it: the fast path is the one taken). */
   framesPreEncoded = 0;
+  /** Frames a WebSocket screen skipped so far because it was still busy with an earlier write (volatile). */
+  framesSkipped = 0;
 
   constructor(
     httpServer: HttpServer,
@@ -121,7 +123,9 @@ export class Gateway implements EngineOutput {
     this.pools = m.pools;
     const io = this.io.local;
     // volatile: a client that cannot keep up skips frames instead of queueing them without bound
-    this.framesPreEncoded += fanOutFrame(this.io, m.frame, this.fanout);
+    const out = fanOutFrame(this.io, m.frame, this.fanout);
+    this.framesPreEncoded += out.preEncoded;
+    this.framesSkipped += out.skipped;
     // Not volatile: a volatile emit right after the frame finds the transport busy and is always dropped. Sent at most
     // every POOLS_EVERY_MS so a stalled client queues a handful before the heartbeat drops it.
     if (m.wallMs - this.poolsSentAtMs >= POOLS_EVERY_MS) {
