@@ -13,7 +13,7 @@
  *   7 pick a building       explorer.bench.ts  (BVH vs plain raycast, Node)
  *   8 switch to a replay    explorer.bench.ts  (real server + socket.io-client)
  *  11 server at scale       scale.bench.ts     (event-loop stalls: minute write, ingest batch, reconnect storm; snapshot cost)
- *  12 fan-out               fanout.bench.ts    (100 / 1,000 / 2,000 socket.io-clients in child processes, 10,000 buildings)
+ *  12 fan-out               fanout.bench.ts    (100 socket.io-clients; 100 / 1,000 / 2,000 / 5,000 light clients; storm)
  *  10 planner's tools       tools.bench.ts     (search, filter mask, alert rules)
    *   9 the /tour wall        tour.bench.ts      (heap and DOM nodes after 1 and 10 min; frame time beside the explorer)
  *  13 first coloured frame  firstFrame.bench.ts (real app in Chromium: district worker vs main thread)

@@ -7,7 +7,8 @@
  *   `onSocket` (history requests, …).
  * - The snapshot is binary (models/snapshot.codec.ts) and encoded at most once per tick for everyone who connects in
  *   it; the companies part is re-encoded only when a company changes.
- * - Frames go out volatile (a slow screen skips frames instead of queueing them), encoded once per broadcast.
+ * - Frames go out volatile (a slow screen skips frames instead of queueing them), framed once per tick for every
+ *   WebSocket screen (fanout.ts: one write per screen instead of Socket.IO's two flushes).
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
@@ -15,6 +16,9 @@ import type { CompanyState, PoolState, SimulatorInfo } from '@models/api.ts';
 import { PROTOCOL_VERSION, type ClientToServerEvents, type DistrictEvent, type ServerToClientEvents } from '@models/events.ts';
 import { encodeCompanies, encodeSnapshot } from '@models/snapshot.codec.ts';
 import type { EngineCurrent, EngineOutput, TickMessage } from '../engine/engine.interface.ts';
+import { fanOutFrame, type FanoutMode } from './fanout.ts';
+
+export type { FanoutMode } from './fanout.ts';
 
 /** How often supplier pools go out (they are also in every snapshot). */
 export const POOLS_EVERY_MS = 5000;
@@ -49,6 +53,12 @@ export class Gateway implements EngineOutput {
   private readonly handlers: Array<(socket: TwinSocket) => void> = [];
   /** Snapshots encoded so far (the bench and tests read it: one per tick at most, however many connect). */
   snapshotsEncoded = 0;
+  /** How frames go out: pre-encoded once per tick (default), or Socket.IO's broadcast (the fan-out bench's baseline). */
+  fanout: FanoutMode = 'preencoded';
+  /** Frames handed to a screen pre-encoded so far (tests read it: the fast path is the one taken). */
+  framesPreEncoded = 0;
+  /** Frames a WebSocket screen skipped so far because it was still busy with an earlier write (volatile). */
+  framesSkipped = 0;
 
   constructor(
     httpServer: HttpServer,
@@ -113,7 +123,9 @@ export class Gateway implements EngineOutput {
     this.pools = m.pools;
     const io = this.io.local;
     // volatile: a client that cannot keep up skips frames instead of queueing them without bound
-    io.volatile.emit('metrics:frame', m.frame);
+    const out = fanOutFrame(this.io, m.frame, this.fanout);
+    this.framesPreEncoded += out.preEncoded;
+    this.framesSkipped += out.skipped;
     // Not volatile: a volatile emit right after the frame finds the transport busy and is always dropped. Sent at most
     // every POOLS_EVERY_MS so a stalled client queues a handful before the heartbeat drops it.
     if (m.wallMs - this.poolsSentAtMs >= POOLS_EVERY_MS) {
