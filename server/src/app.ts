@@ -96,7 +96,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // ── security and operations, before any route: origin check and session caps on Engine.IO, helmet, the shared ingest
   // budget; /metrics and the health tracker (it wraps the repository's writes, so every history write from here on is seen) ──
-  const { security, ops } = await registerFront(http, gateway.io, { history, historyFile: store?.file ?? null, options });
+  const { security, ops } = await registerFront(http, gateway, { history, historyFile: store?.file ?? null, options });
   const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
 
   // ── routes ──
@@ -147,11 +147,11 @@ export async function createApp(options: AppOptions): Promise<App> {
 /** Security and operations, registered before any route (shared by ROLE=all and ROLE=gateway, see scale/roles.ts). */
 export async function registerFront(
   http: FastifyInstance,
-  io: TwinServer,
+  gateway: Gateway,
   deps: { history: HistoryRepository; /** The SQLite file; null with PostgreSQL. */ historyFile: string | null; options: AppOptions },
 ): Promise<{ security: Security; ops: Ops }> {
-  const security = await registerSecurity(http, io, deps.options);
-  const ops = registerOps(http, io, { history: deps.history, historyFile: deps.historyFile, sessions: security.sessions, now: deps.options.now });
+  const security = await registerSecurity(http, gateway.io, deps.options);
+  const ops = registerOps(http, gateway.io, { history: deps.history, historyFile: deps.historyFile, sessions: security.sessions, framesSkipped: () => gateway.framesSkipped, now: deps.options.now });
   return { security, ops };
 }
 

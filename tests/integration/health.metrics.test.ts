@@ -82,6 +82,8 @@ describe('/metrics', () => {
 
     expect(value(after, 'wbt_screens_connected')).toBe(1);
     expect(value(after, 'wbt_frame_deliveries_total')).toBeGreaterThan(value(before, 'wbt_frame_deliveries_total'));
+    // exported: the gateway's count of frames a busy screen skipped (none expected here, but a loaded machine may)
+    expect(value(after, 'wbt_frames_skipped_total')).toBeGreaterThanOrEqual(0);
     expect(value(after, 'wbt_frames_broadcast_total')).toBeGreaterThan(value(before, 'wbt_frames_broadcast_total'));
     const ingest = (outcome: string, text: string) => value(text, `wbt_ingest_batches_total{transport="http",outcome="${outcome}"}`) || 0;
     for (const outcome of ['accepted', 'unauthorized', 'invalid']) expect(ingest(outcome, after) - ingest(outcome, before), outcome).toBe(1);

@@ -21,6 +21,8 @@ export interface MetricSources {
   sessions(): number;
   /** Database files whose size is reported (the database, its WAL). */
   databaseFiles(): string[];
+  /** Frames a WebSocket screen skipped so far because it was still busy with the previous one (volatile). */
+  framesSkipped(): number;
 }
 
 export type IngestTransport = 'http' | 'socket';
@@ -82,6 +84,15 @@ class Metrics {
     const sum = this.sum;
     new Gauge({ name: 'wbt_screens_connected', help: 'Live screens connected', registers: [this.registry], collect() { this.set(sum((s) => s.screens())); } });
     new Gauge({ name: 'wbt_engine_sessions', help: 'Engine.IO sessions open (screens and devices)', registers: [this.registry], collect() { this.set(sum((s) => s.sessions())); } });
+    new Counter({
+      name: 'wbt_frames_skipped_total',
+      help: 'Live frames a screen skipped because its connection was still busy with the previous one (volatile: it gets the next)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(sum((s) => s.framesSkipped()));
+      },
+    });
     new Gauge({
       name: 'wbt_database_bytes',
       help: 'Size of the history database on disk, WAL included',

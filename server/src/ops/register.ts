@@ -17,7 +17,7 @@ export interface Ops {
 }
 
 /** `io` is null on a district engine across Redis (ROLE=engine): it has no screens of its own. */
-export function registerOps(http: FastifyInstance, io: Server | null, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; now: () => number }): Ops {
+export function registerOps(http: FastifyInstance, io: Server | null, deps: { history: HistoryRepository; /** The SQLite file (its size is a gauge); null with PostgreSQL. */ historyFile: string | null; sessions: SessionCounts; /** Frames busy screens skipped so far (the gateway's count); none on an engine. */ framesSkipped?: () => number; now: () => number }): Ops {
   http.addHook('onRoute', (route) => {
     if (PROBES.has(route.url)) route.logLevel = 'warn';
   });
@@ -27,6 +27,7 @@ export function registerOps(http: FastifyInstance, io: Server | null, deps: { hi
   const removeSources = metrics.addSources({
     screens: () => io?.of('/').sockets.size ?? 0,
     sessions: deps.sessions.total,
+    framesSkipped: deps.framesSkipped ?? (() => 0),
     databaseFiles: () => (deps.historyFile ? [deps.historyFile, `${deps.historyFile}-wal`] : []),
   });
 

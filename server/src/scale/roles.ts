@@ -175,7 +175,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
   };
   const feed = new EngineFeed(reader, target, http.log);
 
-  const { security, ops } = await registerFront(http, gateway.io, { history, historyFile: store?.file ?? null, options });
+  const { security, ops } = await registerFront(http, gateway, { history, historyFile: store?.file ?? null, options });
   // The ingest budget and the wrong-token lockout counted in Redis, shared by every gateway (scale/limits.redis.ts).
   security.ingestLimits = sharedIngestLimits(redis, options, http.log);
   const subscriber = redis.duplicate();
