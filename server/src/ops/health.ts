@@ -1,8 +1,9 @@
 /**
  * Health that tells the truth: `/healthz` says `degraded`, and why, while history cannot be written (disk full, read-only
  * or failing storage, PostgreSQL unreachable or refusing), and `ok` again once a write succeeds. Every history write
- * goes through the repository's `write` (ingest batches) or `writeSampledMinute` (sampled minutes), for SQLite and
- * PostgreSQL alike, so those two methods are observed: each write is timed for /metrics and its outcome recorded here.
+ * goes through the repository's `write` (ingest batches), `writeSampledMinute` (sampled minutes) or `pruneBatch`
+ * (retention), for SQLite and PostgreSQL alike, so those three methods are observed: each write is timed for /metrics
+ * and its outcome recorded here.
  */
 import type { HealthResponse } from '@models/api.ts';
 import type { HistoryRepository } from '../history/history.repository.ts';
@@ -27,7 +28,7 @@ export class HealthTracker {
 
   constructor(private readonly now: () => number) {}
 
-  /** Observe every write of this history repository (ingest transactions and sampled minutes). */
+  /** Observe every write of this history repository (ingest transactions, sampled minutes, retention batches). */
   watchHistory(history: HistoryRepository): void {
     const observe = async <T>(run: () => Promise<T>): Promise<T> => {
       const end = metrics.historyWrite.startTimer();
@@ -50,6 +51,8 @@ export class HealthTracker {
     const writeSampledMinute = history.writeSampledMinute.bind(history);
     history.write = (fn) => observe(() => write(fn));
     history.writeSampledMinute = (...args) => observe(() => writeSampledMinute(...args));
+    const pruneBatch = history.pruneBatch.bind(history);
+    history.pruneBatch = (...args) => observe(() => pruneBatch(...args));
   }
 
   verdict(): HealthVerdict {

@@ -74,7 +74,7 @@ class Metrics {
   });
   readonly historyWrite = new Histogram({
     name: 'wbt_history_write_seconds',
-    help: 'Time of each history write transaction (ingest batch or sampled minute), including the commit',
+    help: 'Time of each history write transaction (ingest batch, sampled minute or retention batch), including the commit',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
