@@ -36,7 +36,7 @@ import { restoreIngested, TelemetryService, type IngestPort } from './telemetry/
 import { registerTelemetryRoutes } from './telemetry/telemetry.routes.ts';
 import { registerIngestNamespace } from './telemetry/ingest.namespace.ts';
 import { registerSecurity, type Security } from './security/register.ts';
-import { serverTimeouts } from './security/http.ts';
+import { LISTEN_BACKLOG, serverTimeouts } from './security/http.ts';
 import { registerOps, type Ops } from './ops/register.ts';
 import { openHistoryRepository } from './ops/startup.ts';
 import { closeConnectionsWithin } from './ops/shutdown.ts';
@@ -118,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     sampler,
     options,
     async listen() {
-      const address = await http.listen({ host: options.host, port: options.port });
+      const address = await http.listen({ host: options.host, port: options.port, backlog: LISTEN_BACKLOG });
       engine.start();
       return address.replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
     },

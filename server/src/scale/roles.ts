@@ -24,7 +24,7 @@ import { Gateway } from '../gateway/gateway.ts';
 import { MinuteSampler } from '../history/history.sampler.ts';
 import { startRetention } from '../history/history.retention.ts';
 import { restoreIngested, TelemetryService, ingestTokenCheck } from '../telemetry/telemetry.service.ts';
-import { serverTimeouts } from '../security/http.ts';
+import { LISTEN_BACKLOG, serverTimeouts } from '../security/http.ts';
 import { registerOps } from '../ops/register.ts';
 import { openHistoryRepository } from '../ops/startup.ts';
 import { closeConnectionsWithin } from '../ops/shutdown.ts';
@@ -194,7 +194,7 @@ export async function createGatewayApp(options: AppOptions): Promise<RoleApp> {
     http,
     buildings: district.buildings.length,
     async listen() {
-      const address = await http.listen({ host: options.host, port: options.port });
+      const address = await http.listen({ host: options.host, port: options.port, backlog: LISTEN_BACKLOG });
       feed.start({ epoch: start.epoch, seq: start.current.seq, lastId });
       return baseUrl(address);
     },

@@ -19,6 +19,13 @@ export function serverTimeouts(limits: LimitOptions): { requestTimeout: number; 
 }
 
 /**
+ * The listen queue of a gateway's port. Node's default (511) overflowed when every screen of a large installation
+ * reconnected at once (bench §12, 5,000 screens: connects reset, the kernel's ListenOverflows climbing); Linux caps the
+ * value at net.core.somaxconn (4096 by default since kernel 5.4), so this asks for that cap.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
  * The CSP, source by source, for what the built client loads (checked in dist/client and by tests/browser/csp.test.ts,
  * which fails on any violation): its own module scripts, stylesheet and fonts; the data: favicon in index.html; the
  * live socket on the same origin (ws: and wss: are covered by 'self' in CSP 3). Three.js builds its textures in memory
