@@ -12,6 +12,7 @@ import './ui/styles.css';
 
 // Data flow is one way: server → socket → store → scene. Both start before React so nothing waits on a render.
 // The link decides the view before anything is drawn.
+performance.mark('twin:main');
 startUrlSync();
 void loadDistrict();
 startSocket();

@@ -14,6 +14,7 @@ function sleep(ms: number): Promise<void> {
 
 async function fetchDistrictOnce(): Promise<District> {
   // production: parse and build the geometry off the main thread (net/districtWorker.ts)
+  performance.mark('twin:district-request');
   if (districtWorkerAvailable()) {
     try {
       return await fetchDistrictInWorker('/api/v1/district');
@@ -24,6 +25,7 @@ async function fetchDistrictOnce(): Promise<District> {
   const res = await fetch('/api/v1/district', { headers: { accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) throw new Error(`GET /api/v1/district → ${res.status}`);
   const district = (await res.json()) as District;
+  performance.mark('twin:district-parsed');
   if (!district || !Array.isArray(district.buildings) || !district.geography) throw new Error('GET /api/v1/district: not a district');
   return district;
 }
@@ -40,6 +42,7 @@ export function loadDistrict(): Promise<District> {
       try {
         const district = await fetchDistrictOnce();
         setDistrict(district);
+        performance.mark('twin:district-set');
         return district;
       } catch (err) {
         useTwin.setState({ districtError: err instanceof Error ? err.message : String(err) });

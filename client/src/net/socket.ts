@@ -28,6 +28,7 @@ async function onSnapshot(snapshot: Snapshot): Promise<void> {
   applyCompanyStates(snapshot.companies);
   useTwin.setState({ pools: snapshot.pools });
   applyFrame(snapshot.frame);
+  performance.mark('twin:snapshot-applied');
   for (const f of snapshotListeners) f();
 }
 

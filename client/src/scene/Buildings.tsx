@@ -45,6 +45,7 @@ export function Buildings({ district }: { district: District }) {
   const mask = useMemo(() => new Uint8Array(district.buildings.length), [district]);
 
   useEffect(() => {
+    performance.mark('twin:buildings-mounted');
     sceneRefs.buildings = meshRef.current;
     sceneRefs.buildingsGeometry = geo;
     written.current.version = -1;

@@ -85,12 +85,14 @@ function publishRendered(): void {
   twinHook.colourPasses++;
   if (!twinHook.ready && (pendingSeq >= 0 || pendingReplay !== null)) {
     twinHook.ready = true;
+    performance.mark('twin:ready');
     document.body.dataset.ready = '1';
   }
 }
 
 /** Called from the render loop when the colours of live frame `seq` (−1: none) or replayed minute `replayMs` are about to be drawn. */
 export function markFrameRendered(seq: number, replayMs: number | null = null): void {
+  if (!twinHook.ready && seq >= 0 && performance.getEntriesByName('twin:colours').length === 0) performance.mark('twin:colours');
   pendingSeq = seq;
   pendingReplay = replayMs;
   if (!pending) {
