@@ -19,6 +19,7 @@
 export const FOOTPRINTS_MAGIC = 'WBFP';
 export const FOOTPRINTS_FORMAT = 1;
 export const FOOTPRINTS_CONTENT_TYPE = 'application/octet-stream';
+export const FOOTPRINTS_PATH = '/api/v1/district/footprints';
 const HEADER_BYTES = 40;
 
 /** A payload that is not a footprints payload of this format, or is cut short: the message says what and where. */
