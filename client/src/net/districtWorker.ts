@@ -10,8 +10,9 @@
  */
 import type { SerializedBVH } from 'three-mesh-bvh';
 import type { District } from '@models/district.ts';
+import { FOOTPRINTS_PATH } from '@models/footprints.codec.ts';
 import { primeBuildingsGeometry } from '../scene/districtCache.ts';
-import { deserializeBvh, restoreFootprints, unpackGeometry, type PackedFootprints, type PackedGeometry } from '../scene/districtTransfer.ts';
+import { DISTRICT_WORKER_NAME, deserializeBvh, restoreFootprints, unpackGeometry, type PackedFootprints, type PackedGeometry } from '../scene/districtTransfer.ts';
 import { adoptBvh, expectBvh } from '../scene/picking.ts';
 
 export type DistrictWorkerReply =
@@ -46,11 +47,15 @@ async function fetchDistrictJson(path: string, signal: AbortSignal): Promise<Dis
   return district;
 }
 
-/** The district (`path`, without footprints) here and its shape in a fresh worker; resolves with the district, its geometry already cached. */
-export function fetchDistrictInWorker(path: string): Promise<District> {
+/**
+ * The district (`path`, without footprints) here and its shape (`footprintsPath`) in a fresh worker; resolves with the
+ * district, its geometry already cached.
+ */
+export function fetchDistrictInWorker(path: string, footprintsPath: string = FOOTPRINTS_PATH): Promise<District> {
   return new Promise<District>((resolve, reject) => {
-    // the worker starts fetching the footprints as soon as its script runs (no message to wait for)
-    const worker = new Worker(new URL('../scene/district.worker.ts', import.meta.url), { type: 'module', name: 'district' });
+    // The worker starts fetching the footprints as soon as its script runs, without a message to wait for: its name
+    // carries the address (district.worker.ts).
+    const worker = new Worker(new URL('../scene/district.worker.ts', import.meta.url), { type: 'module', name: `${DISTRICT_WORKER_NAME}${new URL(footprintsPath, location.href).href}` });
     const abort = new AbortController();
     let settled = false;
     let geometry: ReturnType<typeof unpackGeometry> | null = null;

@@ -13,6 +13,9 @@ import type { Bounds, BuildingsGeometry, ExtrusionSource } from './geometry.ts';
 
 type Index = Uint16Array | Uint32Array;
 
+/** The district worker's name: this prefix, then the address of the footprints it fetches as soon as it starts. */
+export const DISTRICT_WORKER_NAME = 'district ';
+
 export interface PackedMesh {
   attributes: Record<string, { array: Float32Array; itemSize: number }>;
   index: Index | null;
