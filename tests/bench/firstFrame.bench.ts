@@ -18,6 +18,10 @@
  * triangle, and headless Chromium reading every composited frame back to memory). One extra traced run per case sums
  * the GPU process's busy time before the first coloured frame, so the report can say how much of the figure a GPU
  * would take away.
+ *
+ * Before/after: with `BENCH_FIRSTFRAME_BEFORE=DIR` (a client built from an earlier commit, e.g. by that commit's
+ * tests/bench/chromium.ts buildClient) the same pages are opened with that client against the same server, after the
+ * current client's runs, and reported beside ours.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -133,6 +137,48 @@ interface TraceEvent {
   args?: { name?: string };
 }
 
+async function openOnce(browser: Browser, url: string, noWorker: boolean): Promise<Run> {
+  const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+  try {
+    page.on('pageerror', (e) => log(`[page error] ${e.message}`));
+    await page.addInitScript(install(noWorker));
+    await page.goto(`${url}/?lang=en`);
+    await page.waitForFunction(() => window.__load?.readyMs != null, undefined, { timeout: 300_000, polling: 100 });
+    const l = (await page.evaluate(() => window.__load!)) as LoadLog;
+    const before = l.longTasks.filter(([start]) => start < l.readyMs!);
+    return {
+      readyMs: l.readyMs!,
+      // the client before the marks has none: NaN
+      districtMs: l.marks?.['district-set'] ?? NaN,
+      marks: l.marks ?? {},
+      longTaskTotalMs: before.reduce((s, [, d]) => s + d, 0),
+      longTaskMaxMs: before.reduce((m, [, d]) => Math.max(m, d), 0),
+      longTasks: before.length,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+/** The same case with an earlier client build (its own default path), against a server of its own on the same data. */
+async function beforeRuns(browser: Browser, clientDir: string, c: FirstFrameCase): Promise<Run[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-first-before-'));
+  const app = await createApp(testOptions({ dataDir, clientDir, datasetDir: c.datasetDir, tickMs: 250 }));
+  try {
+    const url = await app.listen();
+    await compressedPayloads(url);
+    const runs: Run[] = [];
+    for (let rep = 0; rep < c.reps; rep++) {
+      log(`first coloured frame: ${c.label}, client before #${rep + 1}`);
+      runs.push(await openOnce(browser, url, false));
+    }
+    return runs;
+  } finally {
+    await app.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function firstFrameBench(clientDir: string, cases: readonly FirstFrameCase[]): Promise<{ rows: Row[]; raw: unknown }> {
   const browser = await launch();
   const rows: Row[] = [];
@@ -141,6 +187,7 @@ export async function firstFrameBench(clientDir: string, cases: readonly FirstFr
     for (const c of cases) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-bench-first-'));
       const app = await createApp(testOptions({ dataDir, clientDir, datasetDir: c.datasetDir, tickMs: 250 }));
+      let closed = false;
       try {
         const url = await app.listen();
         await compressedPayloads(url);
@@ -148,27 +195,16 @@ export async function firstFrameBench(clientDir: string, cases: readonly FirstFr
         for (let rep = 0; rep < c.reps; rep++) {
           for (const kind of ['main', 'worker'] as const) {
             log(`first coloured frame: ${c.label}, ${kind === 'worker' ? 'worker' : 'main thread'} #${rep + 1}`);
-            const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
-            page.on('pageerror', (e) => log(`[page error] ${e.message}`));
-            await page.addInitScript(install(kind === 'main'));
-            await page.goto(`${url}/?lang=en`);
-            await page.waitForFunction(() => window.__load?.readyMs != null, undefined, { timeout: 300_000, polling: 100 });
-            const l = (await page.evaluate(() => window.__load!)) as LoadLog;
-            const before = l.longTasks.filter(([start]) => start < l.readyMs!);
-            runs[kind].push({
-              readyMs: l.readyMs!,
-              districtMs: l.marks?.['district-set'] ?? NaN,
-              marks: l.marks ?? {},
-              longTaskTotalMs: before.reduce((s, [, d]) => s + d, 0),
-              longTaskMaxMs: before.reduce((m, [, d]) => Math.max(m, d), 0),
-              longTasks: before.length,
-            });
-            await page.close();
+            runs[kind].push(await openOnce(browser, url, kind === 'main'));
           }
         }
         log(`first coloured frame: ${c.label}, traced run (GPU process time)`);
         const gpu = await tracedLoad(browser, url);
-        raw[c.label] = { runs, gpu };
+        // the earlier client gets a server of its own, with this one closed (one simulator ticking, as for ours)
+        await app.close();
+        closed = true;
+        const before = process.env.BENCH_FIRSTFRAME_BEFORE ? await beforeRuns(browser, process.env.BENCH_FIRSTFRAME_BEFORE, c) : null;
+        raw[c.label] = { runs, gpu, before };
         const med = (k: 'worker' | 'main', f: Exclude<keyof Run, 'marks'>) => stats(runs[k].map((r) => r[f])).median;
         const afterDistrict = (k: 'worker' | 'main') => stats(runs[k].map((r) => r.readyMs - r.districtMs)).median;
         const baseline = 'same build, window.Worker removed: fetch + JSON.parse + geometry on the main thread';
@@ -185,6 +221,20 @@ export async function firstFrameBench(clientDir: string, cases: readonly FirstFr
             baseline,
             note: `then to the first coloured frame (snapshot, colour pass, first draw): worker ${afterDistrict('worker').toFixed(0)} ms, main thread ${afterDistrict('main').toFixed(0)} ms`,
           }),
+          ...(before
+            ? [
+                row({
+                  section: 13,
+                  measure: 'page open → first coloured frame, vs the client before (BENCH_FIRSTFRAME_BEFORE)',
+                  scope: c.label,
+                  unit: 'ms',
+                  ours: med('worker', 'readyMs'),
+                  naive: stats(before.map((r) => r.readyMs)).median,
+                  baseline: `earlier client build, its own worker path, same server: ${process.env.BENCH_FIRSTFRAME_BEFORE_LABEL ?? process.env.BENCH_FIRSTFRAME_BEFORE}`,
+                  note: `median of ${c.reps} each, the earlier client's runs after ours, each with its own server on the same data`,
+                }),
+              ]
+            : []),
           row({
             section: 13,
             measure: 'GPU process busy before the first coloured frame (SwiftShader, one traced run)',
@@ -205,7 +255,7 @@ export async function firstFrameBench(clientDir: string, cases: readonly FirstFr
           }),
         );
       } finally {
-        await app.close();
+        if (!closed) await app.close();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     }
