@@ -16,6 +16,8 @@ import { DISTRICT_WORKER_NAME, deserializeBvh, restoreFootprints, unpackGeometry
 import { adoptBvh, expectBvh } from '../scene/picking.ts';
 
 export type DistrictWorkerReply =
+  /** First thing the worker says once its script runs (it is fetching by then). */
+  | { ok: true; kind: 'started' }
   | {
       ok: true;
       kind: 'geometry';
@@ -33,6 +35,19 @@ export type DistrictWorkerReply =
 export class DistrictWorkerStartError extends Error {}
 
 let workerBroken = false;
+
+/** Resolved when the last worker started (or failed to); null before any worker. */
+let started: Promise<void> | null = null;
+
+/**
+ * Wait (at most `capMs`) for the district worker to be running. A worker starts only when the main thread has a free
+ * moment after its script arrives, and the app's first commit (React, the WebGL context) holds the main thread for
+ * seconds on a loaded machine: main.tsx renders after this, so the worker fetches and builds meanwhile.
+ */
+export function whenDistrictWorkerStarted(capMs: number): Promise<void> {
+  if (!started) return Promise.resolve();
+  return Promise.race([started, new Promise<void>((resolve) => setTimeout(resolve, capMs))]);
+}
 
 export function districtWorkerAvailable(): boolean {
   return !workerBroken && typeof Worker !== 'undefined' && typeof location !== 'undefined';
@@ -56,6 +71,8 @@ export function fetchDistrictInWorker(path: string, footprintsPath: string = FOO
     // The worker starts fetching the footprints as soon as its script runs, without a message to wait for: its name
     // carries the address (district.worker.ts).
     const worker = new Worker(new URL('../scene/district.worker.ts', import.meta.url), { type: 'module', name: `${DISTRICT_WORKER_NAME}${new URL(footprintsPath, location.href).href}` });
+    let markStarted = () => {};
+    started = new Promise<void>((resolve) => (markStarted = resolve));
     const abort = new AbortController();
     let settled = false;
     let geometry: ReturnType<typeof unpackGeometry> | null = null;
@@ -100,6 +117,8 @@ export function fetchDistrictInWorker(path: string, footprintsPath: string = FOO
     );
     worker.onmessage = (e: MessageEvent<DistrictWorkerReply>) => {
       const reply = e.data;
+      markStarted();
+      if (reply.ok && reply.kind === 'started') return;
       if (!reply.ok) {
         // after the district arrived, a failed tree only means picking builds its own
         if (shape) done();
@@ -117,6 +136,7 @@ export function fetchDistrictInWorker(path: string, footprintsPath: string = FOO
       done();
     };
     worker.onerror = (e) => {
+      markStarted();
       if (shape || settled) {
         done();
         return;

@@ -31,7 +31,9 @@ async function run(): Promise<void> {
   const url = new URL(named || FOOTPRINTS_PATH, scope.location.href);
   try {
     mark('start');
-    const res = await fetch(url, { cache: 'no-store' });
+    const request = fetch(url, { cache: 'no-store' });
+    scope.postMessage({ ok: true, kind: 'started' });
+    const res = await request;
     if (!res.ok) throw new Error(`GET ${url.pathname} → ${res.status}`);
     const bytes = await res.arrayBuffer();
     mark('body');
