@@ -65,7 +65,7 @@ const install = (noWorker: boolean) => /* js */ `(() => {
 
 interface Run {
   readyMs: number;
-  /** The district in the store with its geometry built (`twin:district-set`). */
+  /** The district in the store (`twin:district-set`): on the worker path with its geometry built, on the main thread before it. */
   districtMs: number;
   longTaskTotalMs: number;
   longTaskMaxMs: number;
@@ -213,7 +213,7 @@ export async function firstFrameBench(clientDir: string, cases: readonly FirstFr
           row({ section: 13, measure: 'page open → first coloured frame', scope: c.label, unit: 'ms', ours: med('worker', 'readyMs'), naive: med('main', 'readyMs'), baseline, budget: 'a few seconds at 50,000', note }),
           row({
             section: 13,
-            measure: 'page open → district in the store, geometry built',
+            measure: 'page open → district in the store (worker: geometry built; main thread: geometry still to build)',
             scope: c.label,
             unit: 'ms',
             ours: med('worker', 'districtMs'),

@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../server/src/app.ts';
+import { testOptions } from '../../server/src/config.ts';
+import { buildClient, launch } from './chromium.ts';
+
+const [datasetDir, mode] = process.argv[2]!.split(':');
+const clientDir = process.env.CLIENT_DIR ?? (await buildClient());
+const browser = await launch();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-probe-'));
+const app = await createApp(testOptions({ dataDir, clientDir, datasetDir, tickMs: 250 }));
+const url = await app.listen();
+await fetch(`${url}/api/v1/district`, { headers: { 'accept-encoding': 'br' } }).then((r) => r.arrayBuffer());
+await new Promise((r) => setTimeout(r, 3000));
+const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+if (mode === 'main') await page.addInitScript('window.Worker = undefined;');
+await browser.startTracing(page, { path: '/tmp/ff/trace.json', categories: ['devtools.timeline', 'toplevel', 'v8', 'blink.user_timing', 'gpu', 'gpu.service', 'gpu.decoder', 'disabled-by-default-gpu.service', 'disabled-by-default-gpu.decoder', 'gpu.angle', 'gpu.capture', 'loading', 'blink'] });
+await page.goto(`${url}/?lang=en`);
+await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 300_000, polling: 100 });
+await browser.stopTracing();
+await page.close();
+await app.close();
+await browser.close();
