@@ -10,6 +10,7 @@ import { startUrlSync } from './state/urlSync.ts';
 import { startFrameSources } from './state/frameSources.ts';
 import './scene/testHook.ts';
 import './ui/styles.css';
+import { markOnce } from './perfMarks.ts';
 
 /**
  * The longest the first render waits for the district worker to start (its script is fetched and run meanwhile): on
@@ -19,7 +20,7 @@ const DISTRICT_WORKER_START_WAIT_MS = 300;
 
 // Data flow is one way: server → socket → store → scene. Both start before React so nothing waits on a render.
 // The link decides the view before anything is drawn.
-performance.mark('twin:main');
+markOnce('twin:main');
 startUrlSync();
 void loadDistrict();
 startSocket();

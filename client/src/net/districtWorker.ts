@@ -14,6 +14,7 @@ import { FOOTPRINTS_PATH } from '@models/footprints.codec.ts';
 import { primeBuildingsGeometry } from '../scene/districtCache.ts';
 import { DISTRICT_WORKER_NAME, deserializeBvh, restoreFootprints, unpackGeometry, type PackedFootprints, type PackedGeometry } from '../scene/districtTransfer.ts';
 import { adoptBvh, expectBvh } from '../scene/picking.ts';
+import { markOnce } from '../perfMarks.ts';
 
 export type DistrictWorkerReply =
   /** First thing the worker says once its script runs (it is fetching by then). */
@@ -58,7 +59,7 @@ async function fetchDistrictJson(path: string, signal: AbortSignal): Promise<Dis
   if (!res.ok) throw new Error(`GET ${path}?footprints=omit → ${res.status}`);
   const district = (await res.json()) as District;
   if (!district || !Array.isArray(district.buildings) || !district.geography) throw new Error(`GET ${path}?footprints=omit: not a district`);
-  performance.mark('twin:district-json');
+  markOnce('twin:district-json');
   return district;
 }
 
@@ -104,7 +105,7 @@ export function fetchDistrictInWorker(path: string, footprintsPath: string = FOO
       primeBuildingsGeometry(district, geometry);
       if (earlyTree) adoptBvh(geometry.geometry, deserializeBvh(earlyTree, geometry.geometry));
       else release = expectBvh(geometry.geometry);
-      performance.mark('twin:district-joined');
+      markOnce('twin:district-joined');
       settled = true;
       resolve(district);
     };
@@ -126,7 +127,7 @@ export function fetchDistrictInWorker(path: string, footprintsPath: string = FOO
         return;
       }
       if (reply.kind === 'geometry') {
-        for (const [name, at] of Object.entries(reply.marks)) performance.mark(`twin:worker:${name}`, { startTime: at - performance.timeOrigin });
+        for (const [name, at] of Object.entries(reply.marks)) markOnce(`twin:worker:${name}`, at - performance.timeOrigin);
         shape = reply;
         join();
         return;
