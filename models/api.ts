@@ -258,3 +258,15 @@ export interface CapacityResponse {
 export interface BuildResponse {
   buildId: string | null;
 }
+
+/**
+ * `GET /api/v1/district` query: `footprints=omit` leaves out the buildings' footprints (the district worker takes them
+ * from `/api/v1/district/footprints`, models/footprints.codec.ts); the default is the whole district.
+ */
+export const DistrictQuery = z.strictObject({
+  footprints: z.enum(['include', 'omit'], { error: 'footprints is include or omit' }).optional(),
+});
+export type DistrictQuery = z.infer<typeof DistrictQuery>;
+
+/** `GET /api/v1/district/footprints` takes no parameters (an unknown one is refused rather than ignored). */
+export const DistrictFootprintsQuery = z.strictObject({});

@@ -66,7 +66,7 @@ export interface BenchApi {
   /** Issue 9 measures (client/bench/scale.ts). */
   colourPass(reps: number): ColourPassResult;
   batched(kind: 'merged' | 'batched', renders: number, ticks: number): BatchedResult;
-  districtLoad(url: string, mode: 'worker' | 'main'): Promise<DistrictLoadResult>;
+  districtLoad(url: string, mode: 'worker' | 'main', footprintsUrl?: string): Promise<DistrictLoadResult>;
 }
 
 declare global {

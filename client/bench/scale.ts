@@ -303,11 +303,11 @@ export interface DistrictLoadResult {
 }
 
 /**
- * Load a district the way the client does, isolated from app start-up: `worker` = net/districtWorker.ts (fetch,
- * parse, geometry in the district worker; the main thread unpacks), `main` = fetch + JSON.parse + buildBuildingsGeometry
+ * Load a district the way the client does, isolated from app start-up: `worker` = net/districtWorker.ts (the binary
+ * footprints at `footprintsUrl` fetched and built in the district worker, the JSON parsed here), `main` = fetch + JSON.parse + buildBuildingsGeometry
  * on the main thread (the fallback, and what the client did before the worker). Long tasks from a PerformanceObserver.
  */
-export async function districtLoad(url: string, mode: 'worker' | 'main'): Promise<DistrictLoadResult> {
+export async function districtLoad(url: string, mode: 'worker' | 'main', footprintsUrl?: string): Promise<DistrictLoadResult> {
   const tasks: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((l) => tasks.push(...l.getEntries()));
   observer.observe({ type: 'longtask' });
@@ -316,7 +316,7 @@ export async function districtLoad(url: string, mode: 'worker' | 'main'): Promis
   let buildings = 0;
   if (mode === 'worker') {
     const { fetchDistrictInWorker } = await import('../src/net/districtWorker.ts');
-    const d = await fetchDistrictInWorker(url);
+    const d = await fetchDistrictInWorker(url, footprintsUrl);
     buildings = d.buildings.length;
   } else {
     const res = await fetch(url);

@@ -26,7 +26,7 @@ import { LiveState } from './live/live.state.ts';
 import { DistrictEngine } from './engine/district.engine.ts';
 import { StateDocument, type StateSource } from './engine/state.document.ts';
 import { Gateway, type TwinServer } from './gateway/gateway.ts';
-import { DistrictPayload } from './gateway/district.payload.ts';
+import { DistrictPayloads } from './gateway/district.payload.ts';
 import type { HistoryStore } from './history/history.store.ts';
 import type { HistoryRepository } from './history/history.repository.ts';
 import { MinuteSampler } from './history/history.sampler.ts';
@@ -177,8 +177,8 @@ export interface RouteDeps {
 export async function registerRoutes(http: FastifyInstance, deps: RouteDeps): Promise<{ historyReads: HistoryReads }> {
   const { district, mosu, options, history, gateway, security, ops } = deps;
   const logError = (msg: string) => (err: unknown) => http.log.error({ err }, msg);
-  const payload = new DistrictPayload(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
-  registerDistrictRoutes(http, { district, payload, stateDocument: deps.stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
+  const payloads = new DistrictPayloads(district, path.join(options.dataDir, 'cache'), logError('district: could not cache the compressed data set'));
+  registerDistrictRoutes(http, { district, payloads, stateDocument: deps.stateDocument, options, clients: () => gateway.clients(), health: () => ops.health.verdict() });
   await registerTelemetryRoutes(http, { service: deps.ingest, limits: security.ingestLimits });
   registerIngestNamespace(gateway.io, deps.ingest, http.log, security.ingestLimits);
   const historyReads = registerHistoryRoutes(http, (handler) => gateway.onSocket(handler), { history, state: deps.state, now: options.now, limits: options.historyReads });

@@ -51,17 +51,19 @@ export interface StaticServer {
   url: string;
   /** Serve `body` as application/json at `${url}/bench-data/${name}.json`. */
   put(name: string, body: string): string;
+  /** Serve `body` as application/octet-stream at `${url}/bench-data/${name}.bin`. */
+  putBinary(name: string, body: Uint8Array): string;
   close(): Promise<void>;
 }
 
 export async function serveStatic(root: string): Promise<StaticServer> {
-  const data = new Map<string, string>();
+  const data = new Map<string, string | Uint8Array>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
     const body = data.get(url.pathname);
     if (body !== undefined) {
-      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+      res.writeHead(200, { ...headers, 'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream' });
       res.end(body);
       return;
     }
@@ -81,6 +83,10 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     put(name, body) {
       data.set(`/bench-data/${name}.json`, body);
       return `/bench-data/${name}.json`;
+    },
+    putBinary(name, body) {
+      data.set(`/bench-data/${name}.bin`, body);
+      return `/bench-data/${name}.bin`;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

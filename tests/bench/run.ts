@@ -115,7 +115,7 @@ async function main(): Promise<number> {
     {
       name: 'first coloured frame (Chromium, real app)',
       covers: [13],
-      run: async () => firstFrameBench(await client(), [{ label: realLabel, datasetDir: datasetRoot, reps: 3 }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir, reps: 2 }))]),
+      run: async () => firstFrameBench(await client(), [{ label: realLabel, datasetDir: datasetRoot, reps: 3 }, ...synthetic.map((s) => ({ label: s.label, datasetDir: s.dir, reps: 3 }))]),
     },
     {
       name: 'colour pass and BatchedMesh (Chromium)',

@@ -11,6 +11,7 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import type { District } from '@models/district.ts';
+import { encodeFootprints } from '@models/footprints.codec.ts';
 import type { BatchedResult, ColourPassResult, DistrictLoadResult } from '../../client/bench/scale.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
 import { serveStatic } from './chromium.ts';
@@ -32,6 +33,9 @@ export async function scaleClientBench(clientDir: string, cases: readonly ScaleC
     for (const c of cases) {
       const n = c.district.buildings.length;
       const url = server.put(`scale-district-${n}`, JSON.stringify(c.district));
+      // the worker path's two halves, as the real server sends them (/api/v1/district?footprints=omit, /api/v1/district/footprints)
+      const slimUrl = server.put(`scale-district-${n}.slim`, JSON.stringify({ ...c.district, buildings: c.district.buildings.map(({ footprint: _f, ...b }) => b) }));
+      const footprintsUrl = server.putBinary(`scale-district-${n}.footprints`, encodeFootprints(c.district));
       // a fresh page per case and per scene, so one scene's garbage does not land in the other's heap figure
       const open = async (): Promise<Page> => {
         const page = await browser.newPage({ viewport: { width: 400, height: 260 } });
@@ -46,14 +50,14 @@ export async function scaleClientBench(clientDir: string, cases: readonly ScaleC
       let page = await open();
       const loads: Record<'worker' | 'main', DistrictLoadResult[]> = { worker: [], main: [] };
       for (let rep = 0; rep < 3; rep++) {
-        for (const mode of ['main', 'worker'] as const) loads[mode].push((await page.evaluate(([u, m]) => window.__bench!.districtLoad(u, m), [url, mode] as const)) as DistrictLoadResult);
+        for (const mode of ['main', 'worker'] as const) loads[mode].push((await page.evaluate(([u, m, f]) => window.__bench!.districtLoad(u, m, f), [mode === 'worker' ? slimUrl : url, mode, footprintsUrl] as const)) as DistrictLoadResult);
       }
       await page.close();
       raw[`districtLoad ${c.label}`] = loads;
       const lm = (mode: 'worker' | 'main', f: 'totalMs' | 'longTaskMs' | 'longestMs') => stats(loads[mode].map((r) => r[f])).median;
       const loadBaseline = 'fetch + JSON.parse + buildBuildingsGeometry on the main thread';
       rows.push(
-        row({ section: 13, measure: 'load the district: request → geometry ready (bench page)', scope: c.label, unit: 'ms', ours: lm('worker', 'totalMs'), naive: lm('main', 'totalMs'), baseline: loadBaseline, note: 'median of 3; the worker also builds the picking tree after sending the geometry' }),
+        row({ section: 13, measure: 'load the district: request → geometry ready (bench page)', scope: c.label, unit: 'ms', ours: lm('worker', 'totalMs'), naive: lm('main', 'totalMs'), baseline: loadBaseline, note: 'median of 3; worker = binary footprints built in the worker while this thread parses the JSON without footprints; the worker also builds the picking tree after sending the geometry' }),
         row({
           section: 13,
           measure: 'main thread blocked while the district loads (long tasks, sum)',

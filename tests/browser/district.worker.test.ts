@@ -1,9 +1,10 @@
 /**
- * The district is fetched, parsed and built in a module worker (client/src/scene/district.worker.ts) under the CSP the
- * server sends, and what comes back is the same district: the buildings are drawn where they are, a click picks the
- * building under it (the picking tree from the worker, or one built here), and the selected building's outline (which
- * reads its footprint, unpacked from the worker's packed array) is drawn. With workers unavailable the main-thread
- * fallback draws and picks the same buildings.
+ * The district's shape is fetched as binary footprints and built in a module worker (client/src/scene/district.worker.ts)
+ * under the CSP the server sends, while the page fetches the JSON without footprints; what comes back is the same
+ * district: the buildings are drawn where they are, a click picks the building under it (the picking tree from the
+ * worker, or one built here), and the selected building's outline (which reads its footprint, unpacked from the
+ * worker's array) is drawn. With workers unavailable the main-thread fallback fetches the whole JSON and draws and
+ * picks the same buildings.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +30,13 @@ afterAll(async () => {
 
 const largestFirst = () => [...district.buildings].sort((a, b) => b.gfaM2 / b.floors - a.gfaM2 / a.floors).map((b) => b.id);
 
-async function open(noWorker: boolean): Promise<{ page: Page; workers: string[]; violations: string[]; errors: string[] }> {
+async function open(noWorker: boolean): Promise<{ page: Page; workers: string[]; violations: string[]; errors: string[]; districtRequests: string[] }> {
   const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+  const districtRequests: string[] = [];
+  page.context().on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith('/api/v1/district')) districtRequests.push(u.pathname + u.search);
+  });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const workers: string[] = [];
@@ -42,7 +48,7 @@ async function open(noWorker: boolean): Promise<{ page: Page; workers: string[];
   if (noWorker) await page.addInitScript(() => Object.defineProperty(window, 'Worker', { value: undefined }));
   await page.goto(`${url}/?lang=en`);
   await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 120_000 });
-  return { page, workers, violations, errors };
+  return { page, workers, violations, errors, districtRequests };
 }
 
 /** Click the largest visible building and wait until it is the selection; returns its id. */
@@ -64,8 +70,9 @@ describe('district worker', () => {
   let fromWorker: Awaited<ReturnType<typeof positions>>;
 
   it('builds the district in a worker, and the scene draws, picks and outlines from what it sent back', async () => {
-    const { page, workers, violations, errors } = await open(false);
+    const { page, workers, violations, errors, districtRequests } = await open(false);
     expect(workers.some((u) => /district\.worker/.test(u)), `workers started: ${workers.join(', ')}`).toBe(true);
+    expect([...districtRequests].sort()).toEqual(['/api/v1/district/footprints', '/api/v1/district?footprints=omit']);
     expect(violations).toEqual([]);
     fromWorker = await positions(page);
     expect(fromWorker.filter((p) => p !== null).length).toBeGreaterThan(20);
@@ -77,8 +84,9 @@ describe('district worker', () => {
   });
 
   it('falls back to the main thread when workers are unavailable, with the same buildings in the same places', async () => {
-    const { page, workers, errors } = await open(true);
+    const { page, workers, errors, districtRequests } = await open(true);
     expect(workers).toEqual([]);
+    expect(districtRequests).toEqual(['/api/v1/district']);
     const fromMain = await positions(page);
     fromMain.forEach((p, i) => {
       const w = fromWorker[i];

@@ -1,6 +1,7 @@
 /**
- * What the district worker sends is what the main thread would have built: geometry arrays, footprints and the
- * picking tree survive a real structured clone with transfer (as postMessage does) unchanged and usable.
+ * What the district worker sends is what the main thread would have built: geometry arrays (also when built from the
+ * binary footprints), footprints and the picking tree survive a real structured clone with transfer (as postMessage
+ * does) unchanged and usable.
  */
 import path from 'node:path';
 import { BufferGeometry, Ray, Vector3 } from 'three';
@@ -10,7 +11,8 @@ import type { District } from '@models/district.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
 import { buildBuildingsGeometry } from '../../client/src/scene/geometry.ts';
-import { deserializeBvh, packFootprints, packGeometry, restoreFootprints, serializeBvh, unpackGeometry } from '../../client/src/scene/districtTransfer.ts';
+import { deserializeBvh, extrusionSourceOf, packGeometry, restoreFootprints, serializeBvh, unpackGeometry } from '../../client/src/scene/districtTransfer.ts';
+import { decodeFootprints, encodeFootprints } from '@models/footprints.codec.ts';
 import { BVH_OPTIONS } from '../../client/src/scene/picking.ts';
 
 let district: District;
@@ -37,14 +39,26 @@ describe('district transfer', () => {
     expect(Array.from(received.contactShadows.getAttribute('color').array as Float32Array)).toEqual(Array.from(reference.contactShadows.getAttribute('color').array as Float32Array));
   });
 
-  it('footprints cross packed and read back as the same rings, and the district still serialises whole', () => {
-    const copy = JSON.parse(JSON.stringify(district)) as District;
-    const footprints = packFootprints(copy);
-    expect(copy.buildings.every((b) => !('footprint' in b))).toBe(true);
-    const received = JSON.parse(JSON.stringify(copy)) as District;
-    restoreFootprints(received, structuredClone(footprints, { transfer: [footprints.coords.buffer, footprints.offsets.buffer] }));
-    expect(received.buildings[7]!.footprint).toEqual(district.buildings[7]!.footprint);
-    expect(JSON.parse(JSON.stringify(received))).toEqual(JSON.parse(JSON.stringify(district)));
+  it('the binary footprints cross to the main thread and give the JSON without footprints back the same rings; the district serialises whole', () => {
+    // what the server sends for ?footprints=omit, and the worker's decoded binary, transferred as postMessage would
+    const slim = JSON.parse(JSON.stringify({ ...district, buildings: district.buildings.map(({ footprint: _f, ...b }) => b) })) as District;
+    expect(slim.buildings.every((b) => !('footprint' in b))).toBe(true);
+    const decoded = decodeFootprints(encodeFootprints(district));
+    const footprints = structuredClone({ coords: decoded.coords, offsets: decoded.offsets }, { transfer: [decoded.coords.buffer as ArrayBuffer] });
+    restoreFootprints(slim, footprints);
+    expect(slim.buildings[7]!.footprint).toEqual(district.buildings[7]!.footprint);
+    expect(JSON.parse(JSON.stringify(slim))).toEqual(JSON.parse(JSON.stringify(district)));
+  });
+
+  it('the geometry the worker builds from the binary footprints is the one built from the JSON district', () => {
+    const reference = buildBuildingsGeometry(district);
+    const fromBinary = buildBuildingsGeometry(extrusionSourceOf(decodeFootprints(encodeFootprints(district))));
+    for (const name of ['position', 'aBuilding', 'aWall']) {
+      expect(Array.from(fromBinary.geometry.getAttribute(name).array as Float32Array), name).toEqual(Array.from(reference.geometry.getAttribute(name).array as Float32Array));
+    }
+    expect(Array.from(fromBinary.geometry.index!.array)).toEqual(Array.from(reference.geometry.index!.array));
+    expect(Array.from(fromBinary.landmarkEdges)).toEqual(Array.from(reference.landmarkEdges));
+    expect(Array.from(fromBinary.roofCentres)).toEqual(Array.from(reference.roofCentres));
   });
 
   it('a picking tree built on a copy of the geometry picks the same buildings on the received one', () => {

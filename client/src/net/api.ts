@@ -2,6 +2,7 @@
 import type { District } from '@models/district.ts';
 import { setDistrict, useTwin } from '../state/store.ts';
 import { DistrictWorkerStartError, districtWorkerAvailable, fetchDistrictInWorker } from './districtWorker.ts';
+import { markOnce } from '../perfMarks.ts';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 10_000;
@@ -14,6 +15,7 @@ function sleep(ms: number): Promise<void> {
 
 async function fetchDistrictOnce(): Promise<District> {
   // production: parse and build the geometry off the main thread (net/districtWorker.ts)
+  markOnce('twin:district-request');
   if (districtWorkerAvailable()) {
     try {
       return await fetchDistrictInWorker('/api/v1/district');
@@ -24,6 +26,7 @@ async function fetchDistrictOnce(): Promise<District> {
   const res = await fetch('/api/v1/district', { headers: { accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) throw new Error(`GET /api/v1/district → ${res.status}`);
   const district = (await res.json()) as District;
+  markOnce('twin:district-parsed');
   if (!district || !Array.isArray(district.buildings) || !district.geography) throw new Error('GET /api/v1/district: not a district');
   return district;
 }
@@ -40,6 +43,7 @@ export function loadDistrict(): Promise<District> {
       try {
         const district = await fetchDistrictOnce();
         setDistrict(district);
+        markOnce('twin:district-set');
         return district;
       } catch (err) {
         useTwin.setState({ districtError: err instanceof Error ? err.message : String(err) });

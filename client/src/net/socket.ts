@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION } from '@models/events.ts';
 import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { applyCompanyStates, applyFrame, setSimulator, useTwin, type ConnectionStatus } from '../state/store.ts';
 import { ensureDistrictVersion } from './api.ts';
+import { markOnce } from '../perfMarks.ts';
 
 export type TwinSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -28,6 +29,7 @@ async function onSnapshot(snapshot: Snapshot): Promise<void> {
   applyCompanyStates(snapshot.companies);
   useTwin.setState({ pools: snapshot.pools });
   applyFrame(snapshot.frame);
+  markOnce('twin:snapshot-applied');
   for (const f of snapshotListeners) f();
 }
 

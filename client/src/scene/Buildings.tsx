@@ -18,6 +18,7 @@ import { buildingsGeometryOf } from './districtCache.ts';
 import { prebuildBvh } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
 import { markColoursWritten, markFrameRendered } from './testHook.ts';
+import { markOnce } from '../perfMarks.ts';
 
 /** What the colours on screen were written from; compared each frame to skip redundant texture uploads. */
 interface Written {
@@ -45,6 +46,7 @@ export function Buildings({ district }: { district: District }) {
   const mask = useMemo(() => new Uint8Array(district.buildings.length), [district]);
 
   useEffect(() => {
+    markOnce('twin:buildings-mounted');
     sceneRefs.buildings = meshRef.current;
     sceneRefs.buildingsGeometry = geo;
     written.current.version = -1;

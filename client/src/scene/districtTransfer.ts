@@ -2,15 +2,19 @@
  * The district's geometry as plain typed arrays, so the district worker (district.worker.ts) can build it off the main
  * thread and hand it over by transfer (no copy): `packGeometry` in the worker, `unpackGeometry` on the main thread,
  * which only wraps the arrays in BufferAttributes. The picking tree (three-mesh-bvh) travels the same way, serialised,
- * and so do the footprints (`packFootprints` / `restoreFootprints`), which would otherwise be half a million small
- * arrays for the main thread to deserialise at 50,000 buildings.
+ * and so do the footprints (the decoded binary's arrays; `restoreFootprints` gives them back to the buildings of the
+ * JSON fetched without them), which would otherwise be 200,000 small arrays to parse at 50,000 buildings.
  */
 import { Box3, BufferAttribute, BufferGeometry, Sphere, Vector3 } from 'three';
 import { MeshBVH, type SerializedBVH } from 'three-mesh-bvh';
 import type { District, LngLat } from '@models/district.ts';
-import type { Bounds, BuildingsGeometry } from './geometry.ts';
+import type { DistrictFootprints } from '@models/footprints.codec.ts';
+import type { Bounds, BuildingsGeometry, ExtrusionSource } from './geometry.ts';
 
 type Index = Uint16Array | Uint32Array;
+
+/** The district worker's name: this prefix, then the address of the footprints it fetches as soon as it starts. */
+export const DISTRICT_WORKER_NAME = 'district ';
 
 export interface PackedMesh {
   attributes: Record<string, { array: Float32Array; itemSize: number }>;
@@ -91,29 +95,25 @@ export function deserializeBvh(data: SerializedBVH, geometry: BufferGeometry): M
   return MeshBVH.deserialize(data, geometry, { setIndex: false });
 }
 
+/**
+ * Worker: the light buildings geometry.ts reads (footprint, height, floors, landmark), made from the decoded binary
+ * footprints (models/footprints.codec.ts).
+ */
+export function extrusionSourceOf(f: DistrictFootprints): ExtrusionSource {
+  const buildings = new Array<ExtrusionSource['buildings'][number]>(f.count);
+  for (let i = 0; i < f.count; i++) {
+    const ring: LngLat[] = [];
+    for (let k = f.offsets[i]!; k < f.offsets[i + 1]!; k++) ring.push([f.coords[k * 2]!, f.coords[k * 2 + 1]!]);
+    buildings[i] = { footprint: ring, heightM: f.heightM[i]!, floors: f.floors[i]!, landmark: f.landmark[i] === 1 };
+  }
+  return { geography: { origin: f.origin }, buildings };
+}
+
 export interface PackedFootprints {
   /** lng, lat pairs of every footprint in building order. */
   coords: Float64Array;
   /** Building i's points are coords[offsets[i] * 2 … offsets[i + 1] * 2). */
   offsets: Uint32Array;
-}
-
-/** Worker: move every building's footprint into one array (the buildings lose their `footprint` property). */
-export function packFootprints(district: District): PackedFootprints {
-  const n = district.buildings.length;
-  const offsets = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + district.buildings[i]!.footprint.length;
-  const coords = new Float64Array(offsets[n]! * 2);
-  for (let i = 0; i < n; i++) {
-    const b = district.buildings[i]!;
-    let o = offsets[i]! * 2;
-    for (const p of b.footprint) {
-      coords[o++] = p[0];
-      coords[o++] = p[1];
-    }
-    delete (b as { footprint?: unknown }).footprint;
-  }
-  return { coords, offsets };
 }
 
 /**

@@ -123,7 +123,13 @@ const CORNER_COS = Math.cos((28 * Math.PI) / 180);
 /** Added to a wall distance whose corner is not a real corner, so the shader draws no edge there. */
 export const NO_CORNER = 1e5;
 
-export function buildBuildingsGeometry(district: District): BuildingsGeometry {
+/** What the merged extrusion reads: a `District` has it; so has what the district worker decodes from the binary footprints. */
+export interface ExtrusionSource {
+  geography: { origin: Origin };
+  buildings: readonly Pick<District['buildings'][number], 'footprint' | 'heightM' | 'floors' | 'landmark'>[];
+}
+
+export function buildBuildingsGeometry(district: ExtrusionSource): BuildingsGeometry {
   const origin = district.geography.origin;
   const rings: Float64Array[] = [];
   const roofs: number[][][] = [];
@@ -287,7 +293,7 @@ export function buildBuildingsGeometry(district: District): BuildingsGeometry {
  * A skirt around each footprint on the ground, dark at the wall and fading out over a width that grows with the
  * building's height: a cheap stand-in for ambient occlusion that seats the buildings on the ground.
  */
-function contactShadowsGeometry(rings: readonly Float64Array[], district: District): BufferGeometry {
+function contactShadowsGeometry(rings: readonly Float64Array[], district: ExtrusionSource): BufferGeometry {
   let vertexCount = 0;
   let indexCount = 0;
   for (const ring of rings) {

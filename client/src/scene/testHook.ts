@@ -9,6 +9,7 @@ import { cameraToPose } from './cameraPose.ts';
 import { buildingIndexOf, useTwin } from '../state/store.ts';
 import { pickAt } from './picking.ts';
 import { sceneRefs } from './sceneRefs.ts';
+import { markOnce } from '../perfMarks.ts';
 
 export interface ScreenPoint {
   x: number;
@@ -85,12 +86,14 @@ function publishRendered(): void {
   twinHook.colourPasses++;
   if (!twinHook.ready && (pendingSeq >= 0 || pendingReplay !== null)) {
     twinHook.ready = true;
+    markOnce('twin:ready');
     document.body.dataset.ready = '1';
   }
 }
 
 /** Called from the render loop when the colours of live frame `seq` (−1: none) or replayed minute `replayMs` are about to be drawn. */
 export function markFrameRendered(seq: number, replayMs: number | null = null): void {
+  if (!twinHook.ready && seq >= 0) markOnce('twin:colours');
   pendingSeq = seq;
   pendingReplay = replayMs;
   if (!pending) {

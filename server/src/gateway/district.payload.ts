@@ -1,8 +1,10 @@
 /**
- * `GET /api/v1/district`, compressed once per data-set version: the JSON is serialised once, then gzip and brotli
- * versions are made off the event loop (zlib's thread pool) and kept in memory — and on disk under
- * DATA_DIR/cache/, keyed by the data-set version, so a restart on the same data set does not compress again.
- * The response honours Accept-Encoding (br, then gzip, else identity; while the slower brotli copy is still being made,
+ * The district's static payloads, compressed once per data-set version: `GET /api/v1/district` (the JSON; with
+ * `?footprints=omit` the same without the buildings' footprints) and `GET /api/v1/district/footprints` (the binary
+ * shape, models/footprints.codec.ts, which the district worker builds the geometry from). Each is serialised once,
+ * then gzip and brotli versions are made off the event loop (zlib's thread pool) and kept in memory — and on disk
+ * under DATA_DIR/cache/, keyed by the data-set version, so a restart on the same data set does not compress again.
+ * A response honours Accept-Encoding (br, then gzip, else identity; while the slower brotli copy is still being made,
  * gzip), varies on it, and has one ETag per encoding; a conditional request naming any of this version's ETags gets 304.
  */
 import fs from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { District } from '@models/district.ts';
+import { encodeFootprints } from '@models/footprints.codec.ts';
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -33,41 +36,43 @@ export function negotiate(acceptEncoding: string | string[] | undefined): Encodi
   return [...(ok('br') ? (['br'] as const) : []), ...(ok('gzip') ? (['gzip'] as const) : []), 'identity'];
 }
 
-export class DistrictPayload {
-  readonly json: Buffer;
+/** One static body with its compressed copies, ETags and cache files (`${name}-${tag}-${bytes}.${ext}.br|gz`). */
+export class CompressedPayload {
+  readonly raw: Buffer;
   private readonly compressed: Record<Exclude<Encoding, 'identity'>, Promise<Buffer>>;
   private readonly tag: string;
   private readonly ready = new Set<Encoding>(['identity']);
 
-  constructor(district: District, cacheDir: string | null, onError?: (err: unknown) => void) {
-    this.json = Buffer.from(JSON.stringify(district));
-    this.tag = district.version.toString(16);
+  constructor(raw: Buffer, naming: { name: string; ext: string; tag: string }, cacheDir: string | null, onError?: (err: unknown) => void) {
+    this.raw = raw;
+    this.tag = naming.tag;
     const cached = (encoding: 'br' | 'gzip', make: () => Promise<Buffer>): Promise<Buffer> => {
-      const file = cacheDir ? path.join(cacheDir, `district-${this.tag}-${this.json.length}.json.${encoding === 'br' ? 'br' : 'gz'}`) : null;
+      const cacheFile = cacheDir ? path.join(cacheDir, `${naming.name}-${this.tag}-${this.raw.length}.${naming.ext}.${encoding === 'br' ? 'br' : 'gz'}`) : null;
       return (async () => {
-        if (file) {
+        if (cacheFile) {
           try {
-            return await fs.promises.readFile(file);
+            return await fs.promises.readFile(cacheFile);
           } catch {
             // not cached yet
           }
         }
         const body = await make();
-        if (file) {
+        if (cacheFile) {
+          const target = cacheFile;
           // Written under a temporary name then renamed: a crash never leaves half a file under the real name.
           fs.promises
-            .mkdir(path.dirname(file), { recursive: true })
-            .then(() => fs.promises.writeFile(`${file}.tmp`, body))
-            .then(() => fs.promises.rename(`${file}.tmp`, file))
+            .mkdir(path.dirname(target), { recursive: true })
+            .then(() => fs.promises.writeFile(`${target}.tmp`, body))
+            .then(() => fs.promises.rename(`${target}.tmp`, target))
             .catch((err: unknown) => onError?.(err));
         }
         return body;
       })();
     };
-    const quality = this.json.length < BROTLI_MAX_QUALITY_BELOW_BYTES ? zlib.constants.BROTLI_MAX_QUALITY : 6;
+    const quality = this.raw.length < BROTLI_MAX_QUALITY_BELOW_BYTES ? zlib.constants.BROTLI_MAX_QUALITY : 6;
     this.compressed = {
-      br: cached('br', () => brotli(this.json, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: this.json.length } })),
-      gzip: cached('gzip', () => gzip(this.json, { level: 9 })),
+      br: cached('br', () => brotli(this.raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: this.raw.length } })),
+      gzip: cached('gzip', () => gzip(this.raw, { level: 9 })),
     };
     // Compress now, in the background, so the first screen does not wait for it.
     for (const [encoding, p] of Object.entries(this.compressed)) p.then(() => this.ready.add(encoding as Encoding), (err: unknown) => onError?.(err));
@@ -93,6 +98,47 @@ export class DistrictPayload {
   }
 
   body(encoding: Encoding): Promise<Buffer> | Buffer {
-    return encoding === 'identity' ? this.json : this.compressed[encoding];
+    return encoding === 'identity' ? this.raw : this.compressed[encoding];
+  }
+
+  /** Resolves once every compressed copy is made (or read from the cache). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(Object.values(this.compressed));
+  }
+}
+
+/** `GET /api/v1/district`: the JSON, whole. */
+export class DistrictPayload extends CompressedPayload {
+  constructor(district: District, cacheDir: string | null, onError?: (err: unknown) => void) {
+    super(Buffer.from(JSON.stringify(district)), { name: 'district', ext: 'json', tag: district.version.toString(16) }, cacheDir, onError);
+  }
+
+  /** The JSON (identity body). */
+  get json(): Buffer {
+    return this.raw;
+  }
+}
+
+/**
+ * Everything `/api/v1/district*` serves for one data set: the JSON, the JSON without footprints (for a client that
+ * takes the footprints from the binary), and the binary footprints.
+ */
+export class DistrictPayloads {
+  readonly full: DistrictPayload;
+  readonly withoutFootprints: CompressedPayload;
+  readonly footprints: CompressedPayload;
+
+  constructor(district: District, cacheDir: string | null, onError?: (err: unknown) => void) {
+    const tag = district.version.toString(16);
+    this.full = new DistrictPayload(district, cacheDir, onError);
+    const slim = { ...district, buildings: district.buildings.map(({ footprint: _omitted, ...b }) => b) };
+    this.withoutFootprints = new CompressedPayload(Buffer.from(JSON.stringify(slim)), { name: 'district-nofp', ext: 'json', tag: `${tag}-nofp` }, cacheDir, onError);
+    const bin = encodeFootprints(district);
+    this.footprints = new CompressedPayload(Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength), { name: 'district-footprints', ext: 'bin', tag: `${tag}-fp` }, cacheDir, onError);
+  }
+
+  /** Resolves once every payload's compressed copies are made (the bench waits for it; a server never needs to). */
+  async settled(): Promise<void> {
+    await Promise.all([this.full.settled(), this.withoutFootprints.settled(), this.footprints.settled()]);
   }
 }
