@@ -20,7 +20,7 @@ import { FIGURE_SOURCE_LABEL, type ResolvedFigure } from '@models/story.ts';
 import { TwinCanvas } from '../scene/TwinCanvas.tsx';
 import { Hud } from '../ui/Hud.tsx';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
-import { live, liveIsStale, useTwin, type Lang } from '../state/store.ts';
+import { cameraBridge, live, liveIsStale, useTwin, type Lang } from '../state/store.ts';
 import { useKeyFigures } from '../briefing/keyFigures.ts';
 import { clusterFigures } from '../tools/clusterFigures.ts';
 import { startBuildWatch } from '../net/buildReload.ts';
@@ -77,6 +77,9 @@ export function TourView() {
     const tick = () => {
       const i = stepAt(Date.now(), stepMs, steps.length);
       if (i === shown) return;
+      // the camera rig is not mounted yet (the district is still being built): it could not frame the cluster, so
+      // wait for it rather than show the step from wherever the camera is
+      if (!cameraBridge.currentPose()) return;
       shown = i;
       const step = steps[i]!;
       const r = actions.applyPatch(step.patch);
