@@ -13,8 +13,7 @@
  * one finishes waits its turn. `flush()` (shutdown) writes whatever is pending without pausing between chunks.
  */
 import { LIVE_METRICS, type LiveMetric } from '@models/metrics.ts';
-import { NOT_APPLICABLE } from '@models/frame.codec.ts';
-import { CHUNK, isStaleAt, SOURCE_INGEST, SOURCE_SIMULATED, type LiveState, type MetricColumn } from '../live/live.state.ts';
+import { CHUNK, type LiveState, type MetricColumn } from '../live/live.state.ts';
 import { minuteOf, STORED_INGEST, STORED_SIMULATED, type MinuteValue, type PoolMinute } from './history.store.ts';
 import type { HistoryRepository } from './history.repository.ts';
 
@@ -38,16 +37,11 @@ class MetricSums {
 }
 
 /**
- * NOT_APPLICABLE and the source codes as literals of this module (the types keep them equal): imported bindings are
- * opaque values to V8's optimiser.
- */
-const NA: typeof NOT_APPLICABLE = -1;
-const SIMULATED: typeof SOURCE_SIMULATED = 1;
-const INGEST: typeof SOURCE_INGEST = 2;
-
-/**
- * Add buildings [from, to) of one metric to the minute's sums: what `state.isStale` says, without a call per building
- * (called in chunks of CHUNK, like the live state's loops, so V8 optimises it whole; nothing is allocated).
+ * Add buildings [from, to) of one metric to the minute's sums, skipping what `state.isStale` calls stale (its expression
+ * written out, not a call per building)
+ * (called in chunks of CHUNK, like the live state's loops, so V8 optimises it whole; nothing is allocated). NOT_APPLICABLE
+ * (-1) and the source codes (0 none, 1 simulated, 2 ingest) are literals, as in live.state.ts's loops (imported bindings are
+ * opaque tagged values to the optimiser); live.state.ts has the compiler check them.
  */
 function sampleChunk(from: number, to: number, col: MetricColumn, sums: MetricSums, districtTimeMs: number, wallNowMs: number, staleAfterMs: number): void {
   const { value: values, ts, source } = col;
@@ -55,11 +49,14 @@ function sampleChunk(from: number, to: number, col: MetricColumn, sums: MetricSu
   for (let i = from; i < to; i++) {
     const value = values[i]!;
     const src = source[i]!;
-    if (Number.isNaN(value) || value === NA || isStaleAt(src, ts[i]!, districtTimeMs, wallNowMs, staleAfterMs)) continue;
-    if (src === INGEST) {
+    if (Number.isNaN(value) || value === -1 || src === 0) continue;
+    // isStaleAt written out: older than staleAfterMs by the district clock (simulated) or the wall (ingest); as
+    // subtractions on each side, not `(simulated ? districtTimeMs : wallNowMs) - ts`, which boxed a float per building
+    if (src === 1 ? districtTimeMs - ts[i]! > staleAfterMs : wallNowMs - ts[i]! > staleAfterMs) continue;
+    if (src === 2) {
       ingestSum[i]! += value;
       ingestCount[i]! += 1;
-    } else if (src === SIMULATED) {
+    } else if (src === 1) {
       simulatedSum[i]! += value;
       simulatedCount[i]! += 1;
     }

@@ -27,26 +27,28 @@ export function isStaleAt(source: number, tsMs: number, districtTimeMs: number, 
  */
 export const CHUNK = 2048;
 
-/**
- * NOT_APPLICABLE as a literal of this module (the type keeps them equal): an imported binding is an opaque value to
- * V8's optimiser, so `x === NOT_APPLICABLE ? NOT_APPLICABLE : x` made a tagged value — a heap number — of every x.
+/*
+ * In these loops NOT_APPLICABLE (-1) and the source codes (0 none, 1 simulated, 2 ingest) are written as literals, and
+ * each branch stores its own value instead of choosing one with `?:`. An imported binding (or even a module constant,
+ * when V8 inlines the loop into its caller) is an opaque tagged value to the optimiser, and a value chosen between it
+ * and a computed float became a heap number: one per building per tick, megabytes of garbage at 50,000 buildings.
+ * The engine determinism test (tests/unit/engine.determinism.test.ts) pins the output; the compiler keeps the literals
+ * equal to the names:
  */
-const NA: typeof NOT_APPLICABLE = -1;
-/** The source codes as literals of this module, for the same reason. */
-const NONE: typeof SOURCE_NONE = 0;
-const SIMULATED: typeof SOURCE_SIMULATED = 1;
-const INGEST: typeof SOURCE_INGEST = 2;
-/** No fresh value (the global NaN, read in the loop, was another tagged input). */
-const NO_VALUE = NaN;
+NOT_APPLICABLE satisfies -1;
+SOURCE_NONE satisfies 0;
+SOURCE_SIMULATED satisfies 1;
+SOURCE_INGEST satisfies 2;
 
 /** `offerMetric(…, SOURCE_SIMULATED, …)` for buildings [from, to) of a column; returns how many were written. */
 function offerSimulatedChunk(from: number, to: number, values: ArrayLike<number>, tsMs: number, value: Float64Array, ts: Float64Array, source: Uint8Array, rules: PrecedenceRules): number {
   let written = 0;
   for (let i = from; i < to; i++) {
-    if (!replacesCode(source[i]!, ts[i]!, SIMULATED, tsMs, rules)) continue;
+    // Anything but a real reading (2) may be replaced (precedence.ts, rule 1): ask the rule only about real readings.
+    if (source[i] === 2 && !replacesCode(2 /* SOURCE_INGEST */, ts[i]!, 1 /* SOURCE_SIMULATED */, tsMs, rules)) continue;
     value[i] = values[i]!;
     ts[i] = tsMs;
-    source[i] = SIMULATED;
+    source[i] = 1; // SOURCE_SIMULATED
     written++;
   }
   return written;
@@ -76,12 +78,22 @@ function frameValuesChunk(
     const occSource = occSources[i]!;
     const cmpSource = cmpSources[i]!;
     const cmp = cmpValue[i]!;
-    const occStale = occSource === NONE || (occSource === SIMULATED ? districtTimeMs : wallNowMs) - occTs[i]! > staleAfterMs;
-    const cmpStale = cmpSource === NONE || (cmpSource === SIMULATED ? districtTimeMs : wallNowMs) - cmpTs[i]! > staleAfterMs;
-    frameOcc[i] = occStale ? NO_VALUE : occValue[i]!;
-    frameCmp[i] = cmp === NA ? NA : cmpStale ? NO_VALUE : cmp;
-    frameOccIngest[i] = occSource === INGEST ? 1 : 0;
-    frameCmpIngest[i] = cmpSource === INGEST ? 1 : 0;
+    // isStaleAt: never set (0), or older than staleAfterMs by the district clock (simulated, 1) or the wall (ingest).
+    // Not `(simulated ? districtTimeMs : wallNowMs) - ts`: inlined into frameValues, that chose between a float read
+    // from a field and a tagged argument, and boxed the float for every building.
+    let occStale = true;
+    if (occSource === 1) occStale = districtTimeMs - occTs[i]! > staleAfterMs;
+    else if (occSource !== 0) occStale = wallNowMs - occTs[i]! > staleAfterMs;
+    let cmpStale = true;
+    if (cmpSource === 1) cmpStale = districtTimeMs - cmpTs[i]! > staleAfterMs;
+    else if (cmpSource !== 0) cmpStale = wallNowMs - cmpTs[i]! > staleAfterMs;
+    if (occStale) frameOcc[i] = NaN;
+    else frameOcc[i] = occValue[i]!;
+    // not applicable (-1) stays so, stale or not
+    if (cmpStale && cmp !== -1) frameCmp[i] = NaN;
+    else frameCmp[i] = cmp;
+    frameOccIngest[i] = occSource === 2 ? 1 : 0;
+    frameCmpIngest[i] = cmpSource === 2 ? 1 : 0;
   }
 }
 

@@ -38,11 +38,8 @@ const MAX_JOBS = 2;
  */
 export const CHUNK = 2048;
 
-/**
- * NOT_APPLICABLE as a literal of this module (the type keeps them equal): an imported binding is an opaque value to
- * V8's optimiser, so `cond ? NOT_APPLICABLE : ratio` made a tagged value of every ratio (a heap number per building).
- */
-const NA: typeof NOT_APPLICABLE = -1;
+/** Written as the literal -1 in the loops below (see buildingsChunk); the compiler keeps them equal. */
+NOT_APPLICABLE satisfies -1;
 
 export interface PoolSim {
   supplierId: string;
@@ -112,13 +109,14 @@ function buildingsChunk(
     const p = presenceByUse[useCode[i]!]!;
     const d = 1 + 0.06 * drift[i]!;
     const cap = capacity[i]!;
-    let occupancy: number;
-    if (cap === 0) occupancy = NA;
-    else if (officeOrLab[i]) occupancy = (headcountByBuilding[i]! * p * d) / cap;
-    else occupancy = p * buildingFactor[i]! * d;
-    occupancyOut[i] = occupancy === NA ? occupancy : Math.min(Math.max(occupancy, 0), 1);
+    // Each branch stores its own value, NOT_APPLICABLE as the literal -1: a value chosen with `?:` between an imported
+    // constant (opaque to V8's optimiser) and a computed ratio became a heap number, one per building per tick.
+    if (cap === 0) occupancyOut[i] = -1;
+    else if (officeOrLab[i]) occupancyOut[i] = Math.min(Math.max((headcountByBuilding[i]! * p * d) / cap, 0), 1);
+    else occupancyOut[i] = Math.min(Math.max(p * buildingFactor[i]! * d, 0), 1);
     const alloc = allocByBuilding[i]!;
-    computeLoad[i] = alloc > 0 ? Math.min(usedByBuilding[i]! / alloc, 1) : NA;
+    if (alloc > 0) computeLoad[i] = Math.min(usedByBuilding[i]! / alloc, 1);
+    else computeLoad[i] = -1;
   }
 }
 
