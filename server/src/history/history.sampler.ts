@@ -38,10 +38,10 @@ class MetricSums {
 
 /**
  * Add buildings [from, to) of one metric to the minute's sums, skipping what `state.isStale` calls stale (its expression
- * written out, not a call per building)
- * (called in chunks of CHUNK, like the live state's loops, so V8 optimises it whole; nothing is allocated). NOT_APPLICABLE
- * (-1) and the source codes (0 none, 1 simulated, 2 ingest) are literals, as in live.state.ts's loops (imported bindings are
- * opaque tagged values to the optimiser); live.state.ts has the compiler check them.
+ * written out, not a call per building). Called in chunks of CHUNK, like the live state's loops, so V8 optimises it
+ * whole; nothing is allocated. NOT_APPLICABLE (-1) and the source codes (0 none, 1 simulated, 2 ingest) are literals, as
+ * in live.state.ts's loops (imported bindings are opaque tagged values to the optimiser); live.state.ts has the compiler
+ * check them.
  */
 function sampleChunk(from: number, to: number, col: MetricColumn, sums: MetricSums, districtTimeMs: number, wallNowMs: number, staleAfterMs: number): void {
   const { value: values, ts, source } = col;

@@ -29,9 +29,9 @@ export const CHUNK = 2048;
 
 /*
  * In these loops NOT_APPLICABLE (-1) and the source codes (0 none, 1 simulated, 2 ingest) are written as literals, and
- * each branch stores its own value instead of choosing one with `?:`. An imported binding (or even a module constant,
- * when V8 inlines the loop into its caller) is an opaque tagged value to the optimiser, and a value chosen between it
- * and a computed float became a heap number: one per building per tick, megabytes of garbage at 50,000 buildings.
+ * each branch stores its own value instead of choosing one with `?:`. An imported binding is an opaque tagged value to
+ * V8's optimiser, and a value chosen between it (or a tagged argument) and a computed float became a heap number: one
+ * per building per tick, megabytes of garbage at 50,000 buildings.
  * The engine determinism test (tests/unit/engine.determinism.test.ts) pins the output; the compiler keeps the literals
  * equal to the names:
  */

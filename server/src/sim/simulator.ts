@@ -36,7 +36,7 @@ const MAX_JOBS = 2;
  * loop in the baseline tier (which boxes each floating-point value: megabytes of garbage a tick) and re-entered
  * on-stack-replaced code that deoptimised at every loop exit.
  */
-export const CHUNK = 2048;
+const CHUNK = 2048;
 
 /** Written as the literal -1 in the loops below (see buildingsChunk); the compiler keeps them equal. */
 NOT_APPLICABLE satisfies -1;
