@@ -77,7 +77,7 @@ describe('simulator', () => {
       for (const e of sim.events) kinds.add(e.kind);
     }
     const staff = new Map<string, number>();
-    for (let i = 0; i < sim.companies.length; i++) {
+    for (let i = 0; i < sim.companyCount; i++) {
       const r = sim.companyRecord(i);
       staff.set(r.buildingId, (staff.get(r.buildingId) ?? 0) + r.headcount);
     }

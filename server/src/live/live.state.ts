@@ -20,6 +20,83 @@ export function isStaleAt(source: number, tsMs: number, districtTimeMs: number, 
   return (source === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - tsMs > staleAfterMs;
 }
 
+/**
+ * Loops over every building run in chunks of this many: a function called a few dozen times a tick is optimised whole
+ * by V8 (with feedback for all its code), where one call per tick over 50,000 buildings ran part of the loop in the
+ * baseline tier, which boxes every floating-point value (megabytes of garbage a tick).
+ */
+export const CHUNK = 2048;
+
+/*
+ * In these loops NOT_APPLICABLE (-1) and the source codes (0 none, 1 simulated, 2 ingest) are written as literals, and
+ * each branch stores its own value instead of choosing one with `?:`. An imported binding is an opaque tagged value to
+ * V8's optimiser, and a value chosen between it (or a tagged argument) and a computed float became a heap number: one
+ * per building per tick, megabytes of garbage at 50,000 buildings.
+ * The engine determinism test (tests/unit/engine.determinism.test.ts) pins the output; the compiler keeps the literals
+ * equal to the names:
+ */
+NOT_APPLICABLE satisfies -1;
+SOURCE_NONE satisfies 0;
+SOURCE_SIMULATED satisfies 1;
+SOURCE_INGEST satisfies 2;
+
+/** `offerMetric(…, SOURCE_SIMULATED, …)` for buildings [from, to) of a column; returns how many were written. */
+function offerSimulatedChunk(from: number, to: number, values: ArrayLike<number>, tsMs: number, value: Float64Array, ts: Float64Array, source: Uint8Array, rules: PrecedenceRules): number {
+  let written = 0;
+  for (let i = from; i < to; i++) {
+    // Anything but a real reading (2) may be replaced (precedence.ts, rule 1): ask the rule only about real readings.
+    if (source[i] === 2 && !replacesCode(2 /* SOURCE_INGEST */, ts[i]!, 1 /* SOURCE_SIMULATED */, tsMs, rules)) continue;
+    value[i] = values[i]!;
+    ts[i] = tsMs;
+    source[i] = 1; // SOURCE_SIMULATED
+    written++;
+  }
+  return written;
+}
+
+/** Frame values of buildings [from, to): `isStaleAt`'s expression written out (a call per building boxed its timestamps). */
+function frameValuesChunk(
+  from: number,
+  to: number,
+  occupancy: MetricColumn,
+  computeLoad: MetricColumn,
+  districtTimeMs: number,
+  wallNowMs: number,
+  staleAfterMs: number,
+  frameOcc: Float32Array,
+  frameCmp: Float32Array,
+  frameOccIngest: Uint8Array,
+  frameCmpIngest: Uint8Array,
+): void {
+  const occValue = occupancy.value;
+  const occTs = occupancy.ts;
+  const occSources = occupancy.source;
+  const cmpValue = computeLoad.value;
+  const cmpTs = computeLoad.ts;
+  const cmpSources = computeLoad.source;
+  for (let i = from; i < to; i++) {
+    const occSource = occSources[i]!;
+    const cmpSource = cmpSources[i]!;
+    const cmp = cmpValue[i]!;
+    // isStaleAt: never set (0), or older than staleAfterMs by the district clock (simulated, 1) or the wall (ingest).
+    // Not `(simulated ? districtTimeMs : wallNowMs) - ts`: inlined into frameValues, that chose between a float read
+    // from a field and a tagged argument, and boxed the float for every building.
+    let occStale = true;
+    if (occSource === 1) occStale = districtTimeMs - occTs[i]! > staleAfterMs;
+    else if (occSource !== 0) occStale = wallNowMs - occTs[i]! > staleAfterMs;
+    let cmpStale = true;
+    if (cmpSource === 1) cmpStale = districtTimeMs - cmpTs[i]! > staleAfterMs;
+    else if (cmpSource !== 0) cmpStale = wallNowMs - cmpTs[i]! > staleAfterMs;
+    if (occStale) frameOcc[i] = NaN;
+    else frameOcc[i] = occValue[i]!;
+    // not applicable (-1) stays so, stale or not
+    if (cmpStale && cmp !== -1) frameCmp[i] = NaN;
+    else frameCmp[i] = cmp;
+    frameOccIngest[i] = occSource === 2 ? 1 : 0;
+    frameCmpIngest[i] = cmpSource === 2 ? 1 : 0;
+  }
+}
+
 export class MetricColumn {
   readonly value: Float64Array;
   /** ms since epoch the value describes; 0 = never set. */
@@ -102,16 +179,9 @@ export class LiveState {
    */
   offerSimulatedColumn(metric: LiveMetric, values: ArrayLike<number>, tsMs: number, wallNowMs: number): number {
     const col = this.metrics[metric];
-    const { value, ts, source } = col;
     const rules = this.rulesAt(wallNowMs, this.staleAfterMs, this.simulatorOverridesIngest);
     let written = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (!replacesCode(source[i]!, ts[i]!, SOURCE_SIMULATED, tsMs, rules)) continue;
-      value[i] = values[i]!;
-      ts[i] = tsMs;
-      source[i] = SOURCE_SIMULATED;
-      written++;
-    }
+    for (let from = 0; from < this.n; from += CHUNK) written += offerSimulatedChunk(from, Math.min(from + CHUNK, this.n), values, tsMs, col.value, col.ts, col.source, rules);
     this.revision += written;
     return written;
   }
@@ -155,21 +225,11 @@ export class LiveState {
   /** Frame columns with stale values as NaN. Returns reused arrays: encode them before the next call. */
   frameValues(wallNowMs: number): FrameValues {
     const { occupancy, computeLoad } = this.metrics;
-    const { frameOcc, frameCmp, frameOccIngest, frameCmpIngest, districtTimeMs, staleAfterMs } = this;
-    // isStaleAt's expression, written out: a call per building boxed its timestamps (≈ 1 MB of garbage a tick at
-    // 50,000 buildings).
-    for (let i = 0; i < this.n; i++) {
-      const occSource = occupancy.source[i]!;
-      const cmpSource = computeLoad.source[i]!;
-      const cmp = computeLoad.value[i]!;
-      const occStale = occSource === SOURCE_NONE || (occSource === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - occupancy.ts[i]! > staleAfterMs;
-      const cmpStale = cmpSource === SOURCE_NONE || (cmpSource === SOURCE_SIMULATED ? districtTimeMs : wallNowMs) - computeLoad.ts[i]! > staleAfterMs;
-      frameOcc[i] = occStale ? NaN : occupancy.value[i]!;
-      frameCmp[i] = cmp === NOT_APPLICABLE ? NOT_APPLICABLE : cmpStale ? NaN : cmp;
-      frameOccIngest[i] = occSource === SOURCE_INGEST ? 1 : 0;
-      frameCmpIngest[i] = cmpSource === SOURCE_INGEST ? 1 : 0;
+    const { frameOcc, frameCmp, frameOccIngest, frameCmpIngest, districtTimeMs, staleAfterMs, n } = this;
+    for (let from = 0; from < n; from += CHUNK) {
+      frameValuesChunk(from, Math.min(from + CHUNK, n), occupancy, computeLoad, districtTimeMs, wallNowMs, staleAfterMs, frameOcc, frameCmp, frameOccIngest, frameCmpIngest);
     }
-    return { occupancy: this.frameOcc, computeLoad: this.frameCmp, occupancyIngest: this.frameOccIngest, computeIngest: this.frameCmpIngest };
+    return { occupancy: frameOcc, computeLoad: frameCmp, occupancyIngest: frameOccIngest, computeIngest: frameCmpIngest };
   }
 
   sourcedValue(metric: LiveMetric, i: number, wallNowMs: number): SourcedValue {

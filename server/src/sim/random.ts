@@ -52,18 +52,31 @@ export class SmoothNoiseColumn {
     const f = x - k;
     const s = f * f * (3 - 2 * f);
     const { a, b, seed, firstKey, values } = this;
+    const count = values.length;
     if (k !== this.k) {
       if (k === this.k + 1) {
         a.set(b);
-        for (let i = 0; i < a.length; i++) b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+        for (let from = 0; from < count; from += CHUNK) knotsChunk(from, Math.min(from + CHUNK, count), b, seed, firstKey, k + 1);
       } else {
-        for (let i = 0; i < a.length; i++) {
-          a[i] = hash01(seed, firstKey + i, k) * 2 - 1;
-          b[i] = hash01(seed, firstKey + i, k + 1) * 2 - 1;
+        for (let from = 0; from < count; from += CHUNK) {
+          knotsChunk(from, Math.min(from + CHUNK, count), a, seed, firstKey, k);
+          knotsChunk(from, Math.min(from + CHUNK, count), b, seed, firstKey, k + 1);
         }
       }
       this.k = k;
     }
-    for (let i = 0; i < values.length; i++) values[i] = a[i]! + (b[i]! - a[i]!) * s;
+    for (let from = 0; from < count; from += CHUNK) interpolateChunk(from, Math.min(from + CHUNK, count), values, a, b, s);
   }
+}
+
+/** Loops over every key run in chunks of this many, so V8 optimises them whole (see simulator.ts, CHUNK). */
+const CHUNK = 2048;
+
+/** The knots of keys [from, to) at period k. */
+function knotsChunk(from: number, to: number, out: Float64Array, seed: number, firstKey: number, k: number): void {
+  for (let i = from; i < to; i++) out[i] = hash01(seed, firstKey + i, k) * 2 - 1;
+}
+
+function interpolateChunk(from: number, to: number, values: Float64Array, a: Float64Array, b: Float64Array, s: number): void {
+  for (let i = from; i < to; i++) values[i] = a[i]! + (b[i]! - a[i]!) * s;
 }
