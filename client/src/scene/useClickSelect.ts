@@ -23,12 +23,14 @@ export function useClickSelect(stage: RefObject<HTMLElement | null>): void {
       pointer = e.pointerId;
       downX = e.clientX;
       downY = e.clientY;
-      downAt = performance.now();
+      // the event's own time, not when this handler ran: a busy page (the district still building) must not turn a
+      // quick click into a long press
+      downAt = e.timeStamp;
     };
     const onUp = (e: PointerEvent) => {
       if (e.pointerId !== pointer) return;
       pointer = -1;
-      if (Math.hypot(e.clientX - downX, e.clientY - downY) > CLICK_SLOP_PX || performance.now() - downAt > CLICK_MAX_MS) return;
+      if (Math.hypot(e.clientX - downX, e.clientY - downY) > CLICK_SLOP_PX || e.timeStamp - downAt > CLICK_MAX_MS) return;
       // only presses on the canvas itself, not on a label or panel above it
       if (!(e.target instanceof HTMLCanvasElement)) return;
       const { district, actions } = useTwin.getState();

@@ -66,7 +66,9 @@ export function TourView() {
   const stepMs = numberParam('step', TOUR_STEP_S) * 1000;
   const paused = usePause(numberParam('idle', TOUR_IDLE_S) * 1000);
   const steps = useMemo(() => (district ? tourPlan(district) : []), [district]);
-  const [index, setIndex] = useState(0);
+  /** The step on screen: null until the loop has applied one (the caption waits for it). */
+  const [index, setIndex] = useState<number | null>(null);
+  const step = index === null ? undefined : steps[index];
 
   useEffect(() => startBuildWatch(numberParam('buildPoll', 60) * 1000), []);
 
@@ -93,11 +95,11 @@ export function TourView() {
     return () => window.clearInterval(id);
   }, [paused, steps, stepMs, actions]);
 
-  const caption = useCaption(steps[index], district);
+  const caption = useCaption(step, district);
   const figures = useKeyFigures(TOUR_FIGURES, NO_FACTS);
 
   return (
-    <div className={`tour${paused ? ' tour--paused' : ''}`} data-testid="tour" data-lang={lang} data-step={steps[index]?.id ?? ''} data-paused={paused ? '1' : '0'}>
+    <div className={`tour${paused ? ' tour--paused' : ''}`} data-testid="tour" data-lang={lang} data-step={step?.id ?? ''} data-paused={paused ? '1' : '0'}>
       <div className="tour__stage">
         <TwinCanvas />
       </div>
