@@ -121,7 +121,8 @@ async function cameraSettled(): Promise<void> {
       const want = window.__twin!.view().camera;
       const have = window.__twin!.cameraPose();
       if (!want || !have) return false;
-      return Math.abs(want.x - have.x) < 1 && Math.abs(want.z - have.z) < 1 && Math.abs(want.distance - have.distance) < 1;
+      // the flight ends exactly on the view's pose (kept to 0.1 m): closer than that, the camera has stopped
+      return Math.abs(want.x - have.x) < 0.15 && Math.abs(want.z - have.z) < 0.15 && Math.abs(want.distance - have.distance) < 0.15;
     },
     undefined,
     { timeout: 60_000 },
