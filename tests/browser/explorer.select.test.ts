@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
 import type { App } from '../../server/src/app.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
-import { colourDistance, launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer, visibleBuildings, type Shot } from './harness.ts';
+import { cameraSettled, colourDistance, launchBrowser, nextDrawnFrame, openTwin, screenshot, startServer, visibleBuildings, type Shot } from './harness.ts';
 
 let app: App;
 let url: string;
@@ -38,21 +38,6 @@ function outlinePixels(shot: Shot): number {
   return n;
 }
 
-/** Wait until the camera has arrived at the pose the view state asks for (the flight is over). */
-async function cameraSettled(p: Page): Promise<void> {
-  await p.waitForFunction(
-    () => {
-      const want = window.__twin!.view().camera;
-      const have = window.__twin!.cameraPose();
-      if (!want || !have) return false;
-      return Math.abs(want.x - have.x) < 1 && Math.abs(want.z - have.z) < 1 && Math.abs(want.distance - have.distance) < 1;
-    },
-    undefined,
-    { timeout: 60_000 },
-  );
-  await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
-
 const largestFirst = () => [...district.buildings].sort((a, b) => b.gfaM2 / b.floors - a.gfaM2 / a.floors).map((b) => b.id);
 
 describe('selecting a building', () => {
@@ -75,7 +60,7 @@ describe('selecting a building', () => {
     expect(text).toContain('Capacity');
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('sel'))).toBe(`b:${target!.id}`);
 
-    await cameraSettled(page);
+    await cameraSettled(page, 1);
     // the outline is drawn on screen, around the selected building (now the camera's target, mid-screen)
     const shot = await screenshot(page);
     expect(outlinePixels(shot)).toBeGreaterThan(40);
@@ -102,7 +87,7 @@ describe('selecting a building', () => {
     expect(picks.length).toBe(2);
     await page.mouse.click(picks[0]!.x, picks[0]!.y);
     await expect.poll(() => page.getByTestId('inspect-panel').getAttribute('data-building')).toBe(picks[0]!.id);
-    await cameraSettled(page);
+    await cameraSettled(page, 1);
     const [second] = await visibleBuildings(page, largestFirst().filter((id) => id !== picks[0]!.id), 1);
     expect(second).toBeDefined();
     await page.mouse.click(second!.x, second!.y);
@@ -123,7 +108,7 @@ describe('selecting a building', () => {
     if (await page.getByTestId('timebar-open').count()) await page.getByTestId('timebar-open').click();
     await page.getByTestId('time-scrubber').fill(String(minute));
     await expect.poll(() => page.evaluate(() => window.__twin!.replayMs)).toBe(minute);
-    await cameraSettled(page);
+    await cameraSettled(page, 1);
     // the URL is written at most every 400 ms: wait for it to carry the time, the metric and the camera as they are now
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('t'))).not.toBeNull();
     await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('m'))).toBe('computeLoad');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
 import { StoryStep } from '@models/story.ts';
 import type { App } from '../../server/src/app.ts';
-import { colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
+import { cameraSettled, colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
 
 const TOKEN = 'browser-test-token-0123456789';
 /** The alert colour (client/src/scene/buildingColours.ts ALERT_RGB, sRGB). */
@@ -112,21 +112,6 @@ async function closeDock(): Promise<void> {
   const selected = page.locator('[data-testid^="dock-tab-"][aria-selected="true"]');
   if ((await selected.count()) > 0) await selected.first().click();
   await expect.poll(() => page.getByTestId('tool-dock').getAttribute('data-open')).toBe('0');
-}
-
-/** Wait until the camera has arrived at the pose the view state asks for. */
-async function cameraSettled(): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const want = window.__twin!.view().camera;
-      const have = window.__twin!.cameraPose();
-      if (!want || !have) return false;
-      // the flight ends exactly on the view's pose (kept to 0.1 m): closer than that, the camera has stopped
-      return Math.abs(want.x - have.x) < 0.15 && Math.abs(want.z - have.z) < 0.15 && Math.abs(want.distance - have.distance) < 0.15;
-    },
-    undefined,
-    { timeout: 60_000 },
-  );
 }
 
 async function home(): Promise<void> {
@@ -237,7 +222,7 @@ describe('planner tools', () => {
         await expect.poll(() => selParam()).toBe(`b:${company.buildingId}`);
         await expect.poll(() => page.getByTestId('inspect-panel').getAttribute('data-building')).toBe(company.buildingId);
       }
-      await cameraSettled();
+      await cameraSettled(page);
       const after = await page.evaluate(() => window.__twin!.cameraPose());
       expect(Math.hypot(after!.x - before!.x, after!.z - before!.z) + Math.abs(after!.distance - before!.distance)).toBeGreaterThan(50);
     }
@@ -367,7 +352,7 @@ describe('planner tools', () => {
     expect(await history.getAttribute('data-cluster')).toBe(id);
     // each metric says its 24 h figures or that there is no record, with how it is weighted and whether measured
     for (const m of ['occupancy', 'computeLoad']) expect(await page.getByTestId(`cluster-history-${m}`).innerText()).toMatch(/mean .* %|No record/);
-    await cameraSettled();
+    await cameraSettled(page);
     const after = await page.evaluate(() => window.__twin!.cameraPose());
     expect(Math.hypot(after!.x - before!.x, after!.z - before!.z) + Math.abs(after!.distance - before!.distance)).toBeGreaterThan(50);
     await closeDock();
@@ -397,7 +382,7 @@ describe('planner tools', () => {
     const [t] = await visibleBuildings(page, byRoof(), 1);
     await page.mouse.click(t!.x, t!.y);
     await expect.poll(() => selParam()).toBe(`b:${t!.id}`);
-    await cameraSettled();
+    await cameraSettled(page);
 
     await page.keyboard.press('/');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('search-input');

@@ -138,3 +138,21 @@ export function visibleTexts(page: Page, opts: { root?: string; skip?: string; c
     return { texts: out, height: innerHeight };
   }, opts);
 }
+
+/**
+ * Wait until the camera has arrived at the pose the view state asks for (the flight is over), then for a frame drawn
+ * there. A flight ends exactly on the view's pose (kept to 0.1 m), so the default tolerance means "stopped".
+ */
+export async function cameraSettled(page: Page, toleranceM = 0.15): Promise<void> {
+  await page.waitForFunction(
+    (tol) => {
+      const want = window.__twin!.view().camera;
+      const have = window.__twin!.cameraPose();
+      if (!want || !have) return false;
+      return Math.abs(want.x - have.x) < tol && Math.abs(want.z - have.z) < tol && Math.abs(want.distance - have.distance) < tol;
+    },
+    toleranceM,
+    { timeout: 60_000 },
+  );
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}

@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import { BRIEFING_NAMESPACE, type BriefingState, type RemoteJoined } from '@models/briefing.ts';
-import type { BriefingAck, BriefingClientToServerEvents, BriefingServerToClientEvents } from '@models/events.ts';
+import type { BriefingState, RemoteJoined } from '@models/briefing.ts';
+import { call, latest, openBriefing, type BSocket } from './briefing.helpers.ts';
 import type { StoryListResponse, StoryResponse } from '@models/story.ts';
 import { createApp, type App } from '../../server/src/app.ts';
 import { testOptions, type AppOptions } from '../../server/src/config.ts';
 import { PIN_FAILURES_PER_WINDOW } from '../../server/src/briefing/briefing.namespace.ts';
 
-type BSocket = Socket<BriefingServerToClientEvents, BriefingClientToServerEvents>;
 const PIN = '4711-west';
 
 async function start(overrides: Partial<AppOptions>): Promise<{ app: App; url: string; sockets: BSocket[] }> {
@@ -20,22 +18,7 @@ async function start(overrides: Partial<AppOptions>): Promise<{ app: App; url: s
 }
 
 /** A connected socket on the briefing namespace that records every state it receives. */
-async function open(server: { url: string; sockets: BSocket[] }): Promise<BSocket & { states: BriefingState[] }> {
-  const s = connect(server.url + BRIEFING_NAMESPACE, { transports: ['websocket'], reconnection: false, forceNew: true }) as BSocket & { states: BriefingState[] };
-  s.states = [];
-  s.on('briefing:state', (st) => s.states.push(st));
-  server.sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-  return s;
-}
-
-function call<T>(s: BSocket, event: keyof BriefingClientToServerEvents, payload: unknown): Promise<BriefingAck<T>> {
-  return new Promise((resolve) => (s.emit as (e: string, p: unknown, ack: (r: BriefingAck<T>) => void) => void)(event, payload, resolve));
-}
-const latest = (s: { states: BriefingState[] }) => s.states.at(-1);
+const open = (server: { url: string; sockets: BSocket[] }) => openBriefing(server.url, server.sockets);
 
 describe('presenter groups with PRESENTER_PIN set', () => {
   let server: Awaited<ReturnType<typeof start>>;

@@ -97,3 +97,27 @@ export async function startRedisServer(port: number, dir: string): Promise<Child
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The processes a scaled test starts (redis-server, engine, gateways), kept so that `stopAll` ends every one. */
+export class ChildGroup {
+  readonly procs: ChildProcess[] = [];
+
+  async redis(port: number, dir: string): Promise<ChildProcess> {
+    const p = await startRedisServer(port, dir);
+    this.procs.push(p);
+    return p;
+  }
+
+  /** The real entry point with `env` as one role of the scaled set-up. */
+  async role(env: Record<string, string>, role: 'engine' | 'gateway'): Promise<Child> {
+    const child = await startChild({ ...env, ROLE: role });
+    this.procs.push(child.proc);
+    return child;
+  }
+
+  /** SIGKILL what is still running and wait for every process to be gone. */
+  async stopAll(): Promise<void> {
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    await Promise.all(this.procs.map((p) => exitedWithin(p, 10_000)));
+  }
+}

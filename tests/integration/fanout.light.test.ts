@@ -34,15 +34,7 @@ describe.each(['preencoded', 'broadcast'] as const)('light fan-out client, gatew
   it('should receive the same frames (seq and time) as a real socket.io-client, exactly those the server sent it, and answer pings', async () => {
     const { app, url } = server;
     // What the server hands each socket's transport, by socket id (both sides connect below).
-    const sent = new Map<string, number[]>();
-    app.io.on('connection', (socket) => {
-      const seqs: number[] = [];
-      sent.set(socket.id, seqs);
-      socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
-        const d = packet.data;
-        if (d instanceof Uint8Array && d[0] === FRAME_MAGIC) seqs.push(decodeHeader(d).seq);
-      });
-    });
+    const sent = recordSentFrames(app);
 
     const real: Seen = { frames: new Map() };
     const realClient: LiveClient = liveClient(url);
@@ -102,6 +94,20 @@ describe.each(['preencoded', 'broadcast'] as const)('light fan-out client, gatew
   }, 60_000);
 });
 
+/** The frame seqs the server hands each socket's transport, by socket id, for sockets connecting from now on. */
+function recordSentFrames(app: Running['app']): Map<string, number[]> {
+  const sent = new Map<string, number[]>();
+  app.io.on('connection', (socket) => {
+    const seqs: number[] = [];
+    sent.set(socket.id, seqs);
+    socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
+      const d = packet.data;
+      if (d instanceof Uint8Array && d[0] === FRAME_MAGIC) seqs.push(decodeHeader(d).seq);
+    });
+  });
+  return sent;
+}
+
 describe('pre-encoded fan-out beside the transports it does not cover', () => {
   let server: Running;
   beforeAll(async () => {
@@ -111,15 +117,7 @@ describe('pre-encoded fan-out beside the transports it does not cover', () => {
 
   it('should give a long-polling screen, and one that upgrades from polling to WebSocket (as a browser does), exactly the frames the server sent it', async () => {
     const { app, url } = server;
-    const sent = new Map<string, number[]>();
-    app.io.on('connection', (socket) => {
-      const seqs: number[] = [];
-      sent.set(socket.id, seqs);
-      socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
-        const d = packet.data;
-        if (d instanceof Uint8Array && d[0] === FRAME_MAGIC) seqs.push(decodeHeader(d).seq);
-      });
-    });
+    const sent = recordSentFrames(app);
     const open = (transports: string[]) => {
       const s = connect(url, { transports, reconnection: false, forceNew: true });
       const got: number[] = [];

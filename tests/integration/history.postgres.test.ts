@@ -3,44 +3,30 @@
  * routes, restored into the live state after a restart, 409 on a contradicting reading, and /healthz degraded while
  * PostgreSQL refuses writes. Each run gets a database of its own. Skipped (with the reason) without TEST_POSTGRES_URL.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse, HistoryResponse } from '@models/api.ts';
 import { getState, ingestedIn, iso, occupancyReading, postTelemetry, startServer, type Running } from './ingest.helpers.ts';
+import { createTestDatabase, type TestDatabase } from './pg.helpers.ts';
 
 const PG_URL = process.env.TEST_POSTGRES_URL;
 const title = PG_URL ? 'history in PostgreSQL (HISTORY_URL)' : 'history in PostgreSQL (SKIPPED: TEST_POSTGRES_URL is not set; export TEST_POSTGRES_URL="$(scripts/ci-postgres.sh)")';
 
 describe.skipIf(!PG_URL)(title, () => {
-  const database = `wbt_app_${process.pid}_${Date.now()}`;
+  let db: TestDatabase;
   let historyUrl: string;
-  let admin: pg.Client;
   let server: Running;
   let buildingId: string;
-  const query = async (sql: string) => {
-    const db = new pg.Client({ connectionString: historyUrl });
-    await db.connect();
-    try {
-      return (await db.query(sql)).rows;
-    } finally {
-      await db.end();
-    }
-  };
+  const query = (sql: string) => db.query(sql);
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const u = new URL(PG_URL!);
-    u.pathname = `/${database}`;
-    historyUrl = u.toString();
+    db = await createTestDatabase(PG_URL!, 'wbt_app');
+    historyUrl = db.url;
     server = await startServer({ historyUrl });
     buildingId = server.app.district.buildings.find((b) => b.capacityPeople > 0)!.id;
   });
   afterAll(async () => {
     await server?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('should store an ingest batch in PostgreSQL before the 2xx, serve it from the history routes, and refuse a contradiction with 409', async () => {
@@ -77,8 +63,8 @@ describe.skipIf(!PG_URL)(title, () => {
     const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as HealthResponse;
     expect(await health()).toMatchObject({ status: 'ok' });
     // Read-only from the next connection on; close the pool's open ones so the setting takes effect.
-    await admin.query(`ALTER DATABASE ${database} SET default_transaction_read_only = on`);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`);
+    await db.admin.query(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+    await db.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`);
     try {
       // The first refused write may be the terminated connection (57P01); the next ones meet the read-only database (25006).
       await expect
@@ -89,8 +75,8 @@ describe.skipIf(!PG_URL)(title, () => {
         }, { timeout: 10_000 })
         .toMatchObject({ status: 500, health: 'degraded', reason: expect.stringMatching(/history cannot be written since .*25006/) });
     } finally {
-      await admin.query(`ALTER DATABASE ${database} RESET default_transaction_read_only`);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`);
+      await db.admin.query(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
+      await db.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`);
     }
     await expect.poll(async () => (await postTelemetry(server.url, { readings: [occupancyReading(buildingId, 0.25)] })).status, { timeout: 10_000 }).toBe(200);
     expect(await health()).toMatchObject({ status: 'ok', reasons: [] });

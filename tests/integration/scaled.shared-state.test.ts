@@ -5,28 +5,25 @@
  *   - the /briefing presenter groups kept in Redis (server/src/briefing/briefing.redis.ts).
  * Skipped, saying so, when /usr/bin/redis-server is not installed (.ci/run installs it).
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import type { StateResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
-import { BRIEFING_NAMESPACE, type BriefingState, type RemoteJoined } from '@models/briefing.ts';
-import type { BriefingAck, BriefingClientToServerEvents, BriefingServerToClientEvents } from '@models/events.ts';
-import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, startChild, startRedisServer, type Child } from './child.helpers.ts';
+import type { BriefingState, RemoteJoined } from '@models/briefing.ts';
+import { call, latest, openBriefing, type BSocket } from './briefing.helpers.ts';
+import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, ChildGroup, type Child } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
 
 const haveRedis = haveRedisServer();
 if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.shared-state.test.ts: ${REDIS_SERVER} not found (apt-get install redis-server; .ci/run does)`);
 
 const PIN = '4711-west';
-type BSocket = Socket<BriefingServerToClientEvents, BriefingClientToServerEvents> & { states: BriefingState[] };
 
 describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /briefing groups (real processes, Redis)', () => {
   const dirs: string[] = [];
-  const procs: ChildProcess[] = [];
+  const group = new ChildGroup();
   const sockets: BSocket[] = [];
   let redisPort = 0;
   let engine: Child;
@@ -37,33 +34,10 @@ describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /br
   let building = '';
   let env: Record<string, string>;
 
-  async function startRedis(): Promise<ChildProcess> {
-    const p = await startRedisServer(redisPort, dataDir);
-    procs.push(p);
-    return p;
-  }
+  const startRedis = () => group.redis(redisPort, dataDir);
+  const start = (role: 'engine' | 'gateway') => group.role(env, role);
 
-  async function start(role: 'engine' | 'gateway'): Promise<Child> {
-    const child = await startChild({ ...env, ROLE: role });
-    procs.push(child.proc);
-    return child;
-  }
-
-  async function open(url: string): Promise<BSocket> {
-    const s = connect(url + BRIEFING_NAMESPACE, { transports: ['websocket'], reconnection: false, forceNew: true }) as BSocket;
-    s.states = [];
-    s.on('briefing:state', (st) => s.states.push(st));
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
-  }
-  function call<T>(s: BSocket, event: keyof BriefingClientToServerEvents, payload: unknown): Promise<BriefingAck<T>> {
-    return new Promise((resolve) => (s.emit as (e: string, p: unknown, ack: (r: BriefingAck<T>) => void) => void)(event, payload, resolve));
-  }
-  const latest = (s: BSocket) => s.states.at(-1);
+  const open = (url: string) => openBriefing(url, sockets);
   const engineHealth = async () => (await (await fetch(`${engine.url}/healthz`)).json()) as { seq: number; stateBuilds: number };
 
   beforeAll(async () => {
@@ -80,8 +54,7 @@ describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /br
 
   afterAll(async () => {
     for (const s of sockets) s.close();
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await Promise.all(procs.map((p) => exitedWithin(p, 10_000)));
+    await group.stopAll();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
@@ -187,7 +160,7 @@ describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /br
   });
 
   it('should refuse while Redis is down, saying so, and share state and groups again once it is back (empty)', async () => {
-    const redisProc = procs.find((p) => p.spawnfile === REDIS_SERVER && p.exitCode === null && p.signalCode === null)!;
+    const redisProc = group.procs.find((p) => p.spawnfile === REDIS_SERVER && p.exitCode === null && p.signalCode === null)!;
     redisProc.kill('SIGKILL');
     await exitedWithin(redisProc, 10_000);
     const down = await fetch(`${gatewayA.url}/api/v1/state`);

@@ -17,12 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { District } from '@models/district.ts';
 import { decodeHeader, frameColumns, isIngest, quantise } from '@models/frame.codec.ts';
-import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, startChild, startRedisServer, type Child } from './child.helpers.ts';
+import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, ChildGroup, type Child } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
+import { createTestDatabase, type TestDatabase } from './pg.helpers.ts';
 
 const haveRedis = haveRedisServer();
 if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.test.ts: ${REDIS_SERVER} not found (apt-get install redis-server; .ci/run does)`);
@@ -98,7 +98,7 @@ const errorOf = (a: Answer) => (JSON.parse(a.body) as { error: string }).error;
 /** The whole set-up and its tests, on one history backend. */
 function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) {
   const dirs: string[] = [];
-  const procs: ChildProcess[] = [];
+  const group = new ChildGroup();
   const screens: Screen[] = [];
   let redisPort = 0;
   let redis: ChildProcess;
@@ -113,23 +113,12 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
   /** Every reading a gateway acknowledged with 2xx. */
   const acknowledged: Array<{ tsMs: number; value: number }> = [];
   /** PostgreSQL: the database made for this run (HISTORY_URL of every process). */
-  const database = `wbt_scaled_${process.pid}_${Date.now()}`;
-  let admin: pg.Client | null = null;
-  let historyUrl = '';
+  let db: TestDatabase | null = null;
   /** A reading time after every reading stored so far (two readings of one building at one time would be a 409). */
   const freshTs = () => Math.max(Date.now() - 1000, ...acknowledged.map((r) => r.tsMs + 1));
 
-  async function startRedis(): Promise<ChildProcess> {
-    const p = await startRedisServer(redisPort, dataDir);
-    procs.push(p);
-    return p;
-  }
-
-  async function start(role: 'engine' | 'gateway'): Promise<Child> {
-    const child = await startChild({ ...env, ROLE: role });
-    procs.push(child.proc);
-    return child;
-  }
+  const startRedis = () => group.redis(redisPort, dataDir);
+  const start = (role: 'engine' | 'gateway') => group.role(env, role);
 
   async function kill(p: ChildProcess): Promise<void> {
     p.kill('SIGKILL');
@@ -158,13 +147,8 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     // same settings.
     env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
     if (backend === 'postgres') {
-      admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      const u = new URL(PG_URL!);
-      u.pathname = `/${database}`;
-      historyUrl = u.toString();
-      env.HISTORY_URL = historyUrl;
+      db = await createTestDatabase(PG_URL!, 'wbt_scaled');
+      env.HISTORY_URL = db.url;
     }
     engine = await start('engine');
     [gatewayA, gatewayB] = await Promise.all([start('gateway'), start('gateway')]);
@@ -175,13 +159,9 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
 
   afterAll(async () => {
     for (const s of screens) s.socket.close();
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await Promise.all(procs.map((p) => exitedWithin(p, 10_000)));
+    await group.stopAll();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-    if (admin) {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
-    }
+    await db?.drop();
   });
 
   /** Each acknowledged reading, as the engine's history holds it: [ts, value] for every row of that ts (one each). */
@@ -189,13 +169,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     const sql = 'SELECT r.ts_ms AS ts, r.value AS value FROM reading r JOIN entity e ON e.id = r.entity WHERE e.key = $1 ORDER BY r.ts_ms';
     let rows: Array<{ ts: number | string; value: number }>;
     if (backend === 'postgres') {
-      const db = new pg.Client({ connectionString: historyUrl });
-      await db.connect();
-      try {
-        rows = (await db.query(sql, [building])).rows as typeof rows;
-      } finally {
-        await db.end();
-      }
+      rows = (await db!.query(sql, [building])) as typeof rows;
     } else {
       const db = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
       try {
