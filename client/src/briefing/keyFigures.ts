@@ -3,13 +3,13 @@
  * receives: the district and pools from the store, occupancy from the live buffer, company states from the server
  * (GET /api/v1/state once, then `companies:update`), and the sourced facts that came with the story.
  */
-import { useEffect, useState } from 'react';
 import type { CompanyState, StateResponse } from '@models/api.ts';
 import { Q_MAX } from '@models/frame.codec.ts';
 import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { resolveFigure, type Fact, type FigureInputs, type KeyFigureRef, type ResolvedFigure } from '@models/story.ts';
 import { live, useTwin } from '../state/store.ts';
 import { startSocket } from '../net/socket.ts';
+import { useLiveDerived } from '../state/useLiveDerived.ts';
 
 const companies = new Map<string, CompanyState>();
 let companiesStarted = false;
@@ -42,23 +42,9 @@ function inputs(facts: readonly Fact[]): FigureInputs | null {
 
 /** The step's figures, re-resolved every second (values are live). Null until the district has loaded. */
 export function useKeyFigures(refs: readonly KeyFigureRef[], facts: readonly Fact[]): ResolvedFigure[] | null {
-  const [figures, setFigures] = useState<ResolvedFigure[] | null>(null);
-  useEffect(() => {
+  return useLiveDerived(() => {
     trackCompanies();
-    let last = '';
-    const update = () => {
-      const inp = inputs(facts);
-      const next = inp ? refs.map((r) => resolveFigure(r, inp)) : null;
-      // commit only when what is shown changes
-      const key = JSON.stringify(next);
-      if (key !== last) {
-        last = key;
-        setFigures(next);
-      }
-    };
-    update();
-    const id = window.setInterval(update, 1000);
-    return () => window.clearInterval(id);
+    const inp = inputs(facts);
+    return inp ? refs.map((r) => resolveFigure(r, inp)) : null;
   }, [refs, facts]);
-  return figures;
 }

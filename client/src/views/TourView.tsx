@@ -14,7 +14,7 @@
  * between build checks (default 60), `?lang=zh|en` fixes the
  * language (otherwise the wall alternates every 30 s, like /lobby).
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Bilingual } from '@models/district.ts';
 import { FIGURE_SOURCE_LABEL, type ResolvedFigure } from '@models/story.ts';
 import { TwinCanvas } from '../scene/TwinCanvas.tsx';
@@ -26,6 +26,7 @@ import { clusterFigures } from '../tools/clusterFigures.ts';
 import { startBuildWatch } from '../net/buildReload.ts';
 import { CAPTION_SOURCE_LABEL, TOUR_FIGURES, TOUR_IDLE_S, TOUR_STEP_S, stepAt, tourCaption, tourPlan, type TourCaption } from '../tour/tourPlan.ts';
 import { useWallLang } from './useWallLang.ts';
+import { useLiveDerived } from '../state/useLiveDerived.ts';
 import '../tour/tour.css';
 
 
@@ -120,24 +121,11 @@ const NO_FACTS: never[] = [];
 
 /** The caption of the step shown, recomputed every second from the live buffer (committed only when it changes). */
 function useCaption(step: ReturnType<typeof tourPlan>[number] | undefined, district: ReturnType<typeof useTwin.getState>['district']): TourCaption | null {
-  const [caption, setCaption] = useState<TourCaption | null>(null);
-  const last = useRef('');
-  useEffect(() => {
-    if (!step || !district) return;
-    const update = () => {
-      const { staleAfterS } = useTwin.getState();
-      const next = tourCaption(step, district, clusterFigures(district, live, liveIsStale(performance.now(), staleAfterS)));
-      const key = JSON.stringify(next);
-      if (key !== last.current) {
-        last.current = key;
-        setCaption(next);
-      }
-    };
-    update();
-    const id = window.setInterval(update, 1000);
-    return () => window.clearInterval(id);
+  return useLiveDerived(() => {
+    if (!step || !district) return null;
+    const { staleAfterS } = useTwin.getState();
+    return tourCaption(step, district, clusterFigures(district, live, liveIsStale(performance.now(), staleAfterS)));
   }, [step, district]);
-  return caption;
 }
 
 const other = (lang: Lang): Lang => (lang === 'zh' ? 'en' : 'zh');
