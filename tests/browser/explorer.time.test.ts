@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
 import type { App } from '../../server/src/app.ts';
-import { colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
+import { colourDistance, launchBrowser, openTwin, roofPatch, screenshot, startServer, visibleBuildings } from './harness.ts';
 
 const TOKEN = 'browser-test-token-0123456789';
 let app: App;
@@ -37,14 +37,6 @@ async function ingest(buildingId: string, occupancy: number, tsMs: number): Prom
   expect(res.status).toBe(200);
 }
 
-/** Mean colour of a 5×5 patch (a hatch stripe or an edge pixel does not decide alone). */
-async function patch(p: Point): Promise<[number, number, number]> {
-  const shot = await screenshot(page);
-  const sum = [0, 0, 0];
-  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) shot.at(p.x + dx, p.y + dy).forEach((v, k) => (sum[k]! += v));
-  return sum.map((v) => v / 25) as [number, number, number];
-}
-
 async function scrubTo(minute: number): Promise<void> {
   await page.getByTestId('time-scrubber').fill(String(minute));
   await page.waitForFunction((m) => window.__twin!.replayMs === m, minute, { timeout: 60_000 });
@@ -72,17 +64,17 @@ describe('time and compare', () => {
     expect(banner).toContain(shanghai);
     expect(await page.getByTestId('status-badge').getAttribute('data-status')).toBe('replay');
     expect(await page.getByTestId('status-badge').innerText()).toContain('回放');
-    const lowColour = await patch(target!);
+    const lowColour = await roofPatch(page, target!.id);
 
     await scrubTo(high);
-    const highColour = await patch(target!);
+    const highColour = await roofPatch(page, target!.id);
     expect(colourDistance(lowColour, highColour)).toBeGreaterThan(60);
     // low occupancy is the purple end of viridis, high the yellow end
     expect(highColour[0] + highColour[1]).toBeGreaterThan(lowColour[0] + lowColour[1]);
 
     // and back again: the same colour as the first time (it is the minute, not the passing of time)
     await scrubTo(low);
-    expect(colourDistance(await patch(target!), lowColour)).toBeLessThan(15);
+    expect(colourDistance(await roofPatch(page, target!.id), lowColour)).toBeLessThan(15);
 
     await page.getByTestId('back-to-live').click();
     await expect.poll(() => page.getByTestId('replay-banner').count()).toBe(0);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { District } from '@models/district.ts';
 import { StoryStep } from '@models/story.ts';
 import type { App } from '../../server/src/app.ts';
-import { cameraSettled, colourDistance, launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
+import { cameraSettled, colourDistance, launchBrowser, openTwin, roofPatch, screenshot, startServer, visibleBuildings } from './harness.ts';
 
 const TOKEN = 'browser-test-token-0123456789';
 /** The alert colour (client/src/scene/buildingColours.ts ALERT_RGB, sRGB). */
@@ -56,14 +56,6 @@ async function nextColourPass(): Promise<void> {
 async function framesAfterIngest(): Promise<void> {
   const seq = await page.evaluate(() => window.__twin!.frameSeq);
   await page.waitForFunction((s) => window.__twin!.frameSeq >= s, seq + 2, { timeout: 60_000 });
-}
-
-/** Mean colour of a 5×5 patch of the page. */
-async function patch(p: Point): Promise<[number, number, number]> {
-  const shot = await screenshot(page);
-  const sum = [0, 0, 0];
-  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) shot.at(p.x + dx, p.y + dy).forEach((v, k) => (sum[k]! += v));
-  return sum.map((v) => v / 25) as [number, number, number];
 }
 
 /** RFC 4180 rows (quoted cells may hold commas, quotes and line breaks). */
@@ -150,8 +142,8 @@ describe('planner tools', () => {
     await framesAfterIngest();
     // and a colour pass after those frames is on screen (on a loaded machine the render can trail the frames)
     await nextColourPass();
-    const aBefore = await patch(a);
-    const bBefore = await patch(b!);
+    const aBefore = await roofPatch(page, a.id);
+    const bBefore = await roofPatch(page, b!.id);
     expect(await page.getByTestId('legend-filter').count()).toBe(0);
 
     await openTab('filters');
@@ -165,17 +157,16 @@ describe('planner tools', () => {
     await closeDock();
     await nextColourPass();
 
-    // where the two roofs are now (opening and closing the dock re-lays the page), and that nothing covers them
-    const [a2, b2] = await visibleBuildings(page, [a.id], 1).then(async ([pa]) => [pa, (await visibleBuildings(page, [b!.id], 1))[0]]);
-    expect(a2, 'the matching roof still visible').toBeDefined();
-    expect(b2, 'the dimmed roof still visible').toBeDefined();
-    const aAfter = await patch(a2!);
-    const bAfter = await patch(b2!);
+    // read where the two roofs are now and uncovered (opening and closing the dock re-lays the labels)
+    const aAfter = await roofPatch(page, a.id);
+    const bAfter = await roofPatch(page, b!.id);
     if (process.env.TOOLS_SHOT) console.log({ aBefore, aAfter, bBefore, bAfter, a, b }), await page.screenshot({ path: '/tmp/tools-dimmed.png' });
     // the matching roof keeps its colour; the other is dimmed, still drawn (not the background)
-    expect(colourDistance(aAfter, aBefore)).toBeLessThan(12);
-    expect(brightness(bAfter)).toBeLessThan(brightness(bBefore) * 0.6);
+    expect(colourDistance(aAfter, aBefore), `matching roof ${a.id} before ${aBefore} after ${aAfter}`).toBeLessThan(12);
+    expect(brightness(bAfter), `dimmed roof ${b!.id} before ${bBefore} after ${bAfter}`).toBeLessThan(brightness(bBefore) * 0.6);
     expect(brightness(bAfter)).toBeGreaterThan(0);
+    // and still there to pick
+    const [b2] = await visibleBuildings(page, [b!.id], 1);
     expect(await page.evaluate((p) => window.__twin!.buildingIdAt(p.x, p.y), b2!)).toBe(b!.id);
 
     await openTab('filters');
@@ -183,7 +174,7 @@ describe('planner tools', () => {
     await expect.poll(() => page.getByTestId('legend-filter').count()).toBe(0);
     await closeDock();
     await nextColourPass();
-    expect(colourDistance(await patch(b!), bBefore)).toBeLessThan(12);
+    expect(colourDistance(await roofPatch(page, b!.id), bBefore)).toBeLessThan(12);
   });
 
   it('search in Chinese, English and pinyin selects and flies: panel, URL sel= and camera', async () => {

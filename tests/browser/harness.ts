@@ -64,6 +64,40 @@ export async function visibleBuildings(page: Page, ids: string[], max: number): 
   );
 }
 
+/** Wait until no CSS transition is running (a label fading in reads as transparent to `visibleBuildings`). */
+export async function transitionsDone(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+/**
+ * Mean colour of the 5×5 pixels at the middle of a building's roof (a hatch stripe or an edge pixel does not decide
+ * alone), read from a screenshot taken while the roof was uncovered and in the same place just before and just after
+ * it: labels re-laid or fading in over the roof, or a camera still easing, make it look again.
+ */
+export async function roofPatch(page: Page, id: string): Promise<[number, number, number]> {
+  let seen = 'never visible';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (attempt > 0) await page.waitForTimeout(250);
+    await transitionsDone(page);
+    const [before] = await visibleBuildings(page, [id], 1);
+    if (!before) continue;
+    const shot = await screenshot(page);
+    const [after] = await visibleBuildings(page, [id], 1);
+    if (!after || Math.hypot(after.x - before.x, after.y - before.y) > 0.5) {
+      seen = `moved from ${before.x.toFixed(1)},${before.y.toFixed(1)} to ${after ? `${after.x.toFixed(1)},${after.y.toFixed(1)}` : 'covered'}`;
+      continue;
+    }
+    const sum = [0, 0, 0];
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) shot.at(before.x + dx, before.y + dy).forEach((v, k) => (sum[k]! += v));
+    return sum.map((v) => v / 25) as [number, number, number];
+  }
+  throw new Error(`the roof of ${id} was not still and uncovered on screen (${seen})`);
+}
+
 /** Wait until the page has drawn a frame newer than the one on screen now. */
 export async function nextDrawnFrame(page: Page, frames = 1): Promise<void> {
   const seq = await page.evaluate(() => window.__twin!.frameSeq);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_FILES, type District } from '@models/district.ts';
 import type { App } from '../../server/src/app.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
-import { launchBrowser, openTwin, screenshot, startServer, visibleBuildings, type Point } from './harness.ts';
+import { launchBrowser, openTwin, roofPatch, startServer, visibleBuildings, type Point } from './harness.ts';
 
 const TOKEN = 'browser-test-token-0123456789';
 let browser: Browser;
@@ -30,14 +30,6 @@ async function ingest(url: string, buildingId: string, occupancy: number, tsMs =
     body: JSON.stringify({ readings: [{ kind: 'building', buildingId, ts: new Date(tsMs).toISOString(), occupancy }] }),
   });
   expect(res.status).toBe(200);
-}
-
-/** Mean colour of a 5×5 patch around a point (a hatch stripe or an edge pixel does not decide alone). */
-async function patch(page: Page, p: Point): Promise<[number, number, number]> {
-  const shot = await screenshot(page);
-  const sum = [0, 0, 0];
-  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) shot.at(p.x + dx, p.y + dy).forEach((v, k) => (sum[k]! += v));
-  return sum.map((v) => v / 25) as [number, number, number];
 }
 
 const isYellowish = ([r, g, b]: number[]) => r! > b! + 50 && g! > b! + 50;
@@ -73,11 +65,11 @@ describe('an ingested reading on screen', () => {
     await expect.poll(() => card.innerText()).toContain('来源：模拟');
 
     await ingest(url, p.id, 0);
-    await expect.poll(() => patch(page, p).then(isPurplish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => roofPatch(page, p.id).then(isPurplish), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => card.innerText(), { timeout: 5000 }).toContain('来源：实时接入');
 
     await ingest(url, p.id, 1);
-    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => roofPatch(page, p.id).then(isYellowish), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => card.innerText()).toMatch(/100\s*% 容量/);
   });
 });
@@ -102,12 +94,12 @@ describe('stale data and recovery', () => {
 
   it('greys a building whose value has gone stale instead of keeping its last colour', async () => {
     const p = await target(page, app.district);
-    const before = await patch(page, p);
+    const before = await roofPatch(page, p.id);
     expect(isNeutral(before), `no value yet ${before}`).toBe(true);
     await ingest(url, p.id, 1);
-    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => roofPatch(page, p.id).then(isYellowish), { timeout: 10_000 }).toBe(true);
     // nothing more arrives for this building: after STALE_AFTER_S it must be grey, not its last yellow
-    await expect.poll(() => patch(page, p).then(isNeutral), { timeout: STALE_S * 1000 + 15_000 }).toBe(true);
+    await expect.poll(() => roofPatch(page, p.id).then(isNeutral), { timeout: STALE_S * 1000 + 15_000 }).toBe(true);
   });
 
   it('says it is reconnecting when the server goes away, and goes live again by itself when it is back', async () => {
@@ -121,7 +113,7 @@ describe('stale data and recovery', () => {
     // and the data flows again: a new reading shows up on screen without a reload
     const p = await target(page, app.district);
     await ingest(url, p.id, 0.99);
-    await expect.poll(() => patch(page, p).then(isYellowish), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => roofPatch(page, p.id).then(isYellowish), { timeout: 10_000 }).toBe(true);
   });
 });
 
