@@ -349,6 +349,46 @@ describe('planner tools', () => {
     await closeDock();
   });
 
+  it('a selected cluster stands out: the roofs of the other clusters fade, its own keep their colour, and the legend says so', async () => {
+    await home();
+    await closeDock();
+    const visible = await visibleBuildings(page, byRoof(), 40);
+    const inside = visible[0]!;
+    const id = district.buildings.find((b) => b.id === inside.id)!.clusterId;
+    const outside = visible.find((p) => district.buildings.find((x) => x.id === p.id)!.clusterId !== id);
+    expect(outside, 'a visible building of another cluster').toBeDefined();
+    // fixed values, so neither roof changes colour on its own while we look
+    await ingest([
+      { buildingId: inside.id, occupancy: 0.6 },
+      { buildingId: outside!.id, occupancy: 0.6 },
+    ]);
+    await framesAfterIngest();
+    await nextColourPass();
+    const inPlain = await roofPatch(page, inside.id);
+    const outPlain = await roofPatch(page, outside!.id);
+    expect(await page.getByTestId('legend-focus').count()).toBe(0);
+
+    // a link to this very view with the cluster selected (a link's camera wins over the flight to the cluster)
+    const pose = (await page.evaluate(() => window.__twin!.cameraPose()))!;
+    const link = `${url}/?lang=en&sel=c:${id}&cam=${[pose.x, pose.z, pose.distance, pose.heading, pose.tilt].map((v) => v.toFixed(1)).join(',')}`;
+    await page.goto(link);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 90_000 });
+    await cameraSettled(page);
+    await expect.poll(() => selParam()).toBe(`c:${id}`);
+    const name = district.clusters.find((c) => c.id === id)!.name;
+    await expect.poll(() => page.getByTestId('legend-focus').innerText()).toContain(name.en);
+    expect(await page.getByTestId('legend-focus').innerText()).toContain(name.zh);
+    await closeDock();
+    await nextColourPass();
+    const inFocus = await roofPatch(page, inside.id);
+    const outFocus = await roofPatch(page, outside!.id);
+    if (process.env.TOOLS_SHOT) console.log({ inPlain, inFocus, outPlain, outFocus }), await page.screenshot({ path: '/tmp/tools-focus.png' });
+    expect(colourDistance(inFocus, inPlain), `focused roof ${inside.id}: ${inFocus} vs ${inPlain}`).toBeLessThan(12);
+    // faded, not dimmed away like a filter's non-match: darker, yet clearly still drawn
+    expect(brightness(outFocus), `faded roof ${outside!.id}: ${outFocus} vs ${outPlain}`).toBeLessThan(brightness(outPlain) * 0.7);
+    expect(brightness(outFocus)).toBeGreaterThan(brightness(outPlain) * 0.25);
+  });
+
   it('saves the view as a story step: a JSON file in the story-step schema holding the view on screen', async () => {
     await openTab('export');
     await page.getByTestId('step-id').fill('tools-test');

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NA_RGB, RAMP_RGB, RAMP_SIZE, STALE_RGB } from '@models/colour.ts';
 import type { District } from '@models/district.ts';
 import { encodeFrame, FRAME_KIND, NOT_APPLICABLE } from '@models/frame.codec.ts';
-import { FLAG_ALERT, FLAG_DIMMED, FLAG_STALE, writeBuildingColours } from '../../client/src/scene/buildingColours.ts';
+import { FLAG_ALERT, FLAG_CONTEXT, FLAG_DIMMED, FLAG_STALE, writeBuildingColours } from '../../client/src/scene/buildingColours.ts';
 import { allocateLive, applyFrame, live } from '../../client/src/state/store.ts';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
@@ -76,5 +76,24 @@ describe('building colours (the one colour pass)', () => {
     expect(flagsOf(5) & FLAG_ALERT).toBe(0);
     // the colour itself is untouched: the shader dims and marks, the legend still reads
     for (let i = 0; i < n; i++) expect([...out.slice(i * 4, i * 4 + 3)]).toEqual([...plain.slice(i * 4, i * 4 + 3)]);
+  });
+
+  it('fades every building outside the selected cluster to context, and only those, keeping every data colour', () => {
+    writeBuildingColours('occupancy', live, district, out, NOW, 120);
+    const plain = out.slice();
+    const focus = district.clusters[1]!.id;
+    writeBuildingColours('occupancy', live, district, out, NOW, 120, -1, null, null, null, focus);
+    const n = district.buildings.length;
+    let inside = 0;
+    for (let i = 0; i < n; i++) {
+      const outside = district.buildings[i]!.clusterId !== focus;
+      if (!outside) inside++;
+      expect(flagsOf(i) & FLAG_CONTEXT, district.buildings[i]!.id).toBe(outside ? FLAG_CONTEXT : 0);
+      expect([...out.slice(i * 4, i * 4 + 3)]).toEqual([...plain.slice(i * 4, i * 4 + 3)]);
+    }
+    expect(inside).toBeGreaterThan(0);
+    // no cluster selected: nothing faded
+    writeBuildingColours('occupancy', live, district, out, NOW, 120);
+    for (let i = 0; i < n; i++) expect(flagsOf(i) & FLAG_CONTEXT).toBe(0);
   });
 });

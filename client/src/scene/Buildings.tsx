@@ -30,6 +30,8 @@ interface Written {
   stale: boolean;
   staleAfterS: number;
   selected: string | null;
+  /** The selected cluster, whose buildings keep their colours while the rest fade to context. */
+  focus: string | null;
   /** view.filters written (the object: the view state replaces it on every change). */
   filters: Filters | null;
   /** The alert evaluator's version (its marks), −1 without one. */
@@ -41,7 +43,7 @@ export function Buildings({ district }: { district: District }) {
   const { texture, data } = useMemo(() => createBuildingTexture(district.buildings.length), [district]);
   const material = useMemo(() => createBuildingMaterial(texture), [texture]);
   const meshRef = useRef<Mesh>(null);
-  const written = useRef<Written>({ source: null, version: -1, compareVersion: -1, metric: null, stale: false, staleAfterS: -1, selected: null, filters: null, alertVersion: -2 });
+  const written = useRef<Written>({ source: null, version: -1, compareVersion: -1, metric: null, stale: false, staleAfterS: -1, selected: null, focus: null, filters: null, alertVersion: -2 });
   // 1 = matches the planner's filters (tools/filterMask.ts), allocated once per district
   const mask = useMemo(() => new Uint8Array(district.buildings.length), [district]);
 
@@ -74,6 +76,7 @@ export function Buildings({ district }: { district: District }) {
     const { view, staleAfterS } = useTwin.getState();
     const { metric } = view;
     const selected = view.selection?.kind === 'building' ? view.selection.id : null;
+    const focus = view.selection?.kind === 'cluster' ? view.selection.id : null;
     const source = frameSource();
     const compareVersion = view.compare.kind === 'off' ? -1 : compareBuffer.version;
     const now = performance.now();
@@ -87,6 +90,7 @@ export function Buildings({ district }: { district: District }) {
       w.stale === stale &&
       w.staleAfterS === staleAfterS &&
       w.selected === selected &&
+      w.focus === focus &&
       w.filters === view.filters &&
       w.alertVersion === alertVersion()
     )
@@ -97,7 +101,7 @@ export function Buildings({ district }: { district: District }) {
     publishFilterCount(filtering ? filterMask(district, view.filters, metric, source, mask) : -1);
     const evaluator = alertEvaluator();
     const marks = evaluator && evaluator.markedCount > 0 && evaluator.district === district ? evaluator.marked : null;
-    writeBuildingColours(metric, source, district, data, now, staleAfterS, selectedIndex, compareVersion >= 0 ? compareBuffer : null, filtering ? mask : null, marks);
+    writeBuildingColours(metric, source, district, data, now, staleAfterS, selectedIndex, compareVersion >= 0 ? compareBuffer : null, filtering ? mask : null, marks, focus);
     texture.needsUpdate = true;
     w.source = source;
     w.version = source.version;
@@ -106,6 +110,7 @@ export function Buildings({ district }: { district: District }) {
     w.stale = stale;
     w.staleAfterS = staleAfterS;
     w.selected = selected;
+    w.focus = focus;
     w.filters = view.filters;
     w.alertVersion = alertVersion();
     if (source.hasFrame && source.datasetVersion === district.version) markFrameRendered(source.clock === 'live' ? source.seq : -1, source.clock === 'replay' ? source.tsMs : null);

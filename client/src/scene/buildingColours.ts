@@ -4,7 +4,8 @@
  *         where the metric does not apply to the building (e.g. compute load without compute tenants);
  *   a   = flags read by the building shader (FLAG_STALE → hatched, FLAG_LANDMARK, FLAG_SELECTED, FLAG_DIMMED → darkened
  *         and greyed because it does not match the planner's filters, FLAG_ALERT → matches an alert rule: its roof line
- *         and corners are drawn in ALERT_RGB; scene/AlertMarkers.tsx adds a ring above it in the same colour).
+ *         and corners are drawn in ALERT_RGB; scene/AlertMarkers.tsx adds a ring above it in the same colour;
+ *         FLAG_CONTEXT → outside the selected cluster: faded, so the cluster in focus stands out in its legend colours).
  * The values come from a frame source (store.ts `frameSource()`: the live buffer or a replayed minute); freshness is
  * judged on that source's clock. In compare mode (`reference` given) a live metric is coloured by its difference from
  * the reference minute on the diverging ramp (models/colour.ts DIVERGING_RGB over DIFF_DOMAIN_PP).
@@ -22,6 +23,8 @@ export const FLAG_LANDMARK = 2;
 export const FLAG_SELECTED = 4;
 export const FLAG_DIMMED = 8;
 export const FLAG_ALERT = 16;
+/** Outside the selected cluster: faded to context (the focused cluster keeps its legend colours). */
+export const FLAG_CONTEXT = 32;
 
 /** Alert marks (the ring above a building and its roof line): a warm red apart from every ramp colour (sRGB 0..1). */
 export const ALERT_RGB: readonly [number, number, number] = [1, 0.23, 0.19];
@@ -30,6 +33,8 @@ export const ALERT_RGB: readonly [number, number, number] = [1, 0.23, 0.19];
 interface BuildingTable {
   gfaM2: Float64Array;
   staticFlags: Uint8Array;
+  /** Index of the building's cluster in `district.clusters` (255: none). */
+  clusterIndex: Uint8Array;
 }
 const tables = new WeakMap<District, BuildingTable>();
 
@@ -37,11 +42,13 @@ function tableOf(district: District): BuildingTable {
   let t = tables.get(district);
   if (!t) {
     const n = district.buildings.length;
-    t = { gfaM2: new Float64Array(n), staticFlags: new Uint8Array(n) };
+    t = { gfaM2: new Float64Array(n), staticFlags: new Uint8Array(n), clusterIndex: new Uint8Array(n).fill(255) };
+    const clusterIndex = new Map(district.clusters.map((c, k) => [c.id, k]));
     for (let i = 0; i < n; i++) {
       const b = district.buildings[i]!;
       t.gfaM2[i] = b.gfaM2;
       t.staticFlags[i] = b.landmark ? FLAG_LANDMARK : 0;
+      t.clusterIndex[i] = clusterIndex.get(b.clusterId) ?? 255;
     }
     tables.set(district, t);
   }
@@ -69,6 +76,8 @@ export function writeBuildingColours(
   filterMask: Uint8Array | null = null,
   /** 1 = matches an alert rule (tools/alerts.ts `marked`); null = none. */
   alertMarks: Uint8Array | null = null,
+  /** The selected cluster's id: every building outside it is faded to context (FLAG_CONTEXT); null = none. */
+  focusCluster: string | null = null,
 ): number {
   const def = METRICS[metric];
   const domain = def.domain;
@@ -81,6 +90,8 @@ export function writeBuildingColours(
   const ref = def.live && reference && reference.hasFrame ? (metric === 'computeLoad' ? reference.computeQ : reference.occupancyQ) : null;
   // live metrics are quantised: their colour is a table read (models/colour.ts rampLut / divergingLut)
   const lut = def.live ? (ref ? divergingLut(metric) : rampLut(metric)) : null;
+  let focus = -1;
+  if (focusCluster !== null) for (let k = 0; k < district.clusters.length; k++) if (district.clusters[k]!.id === focusCluster) focus = k;
   let staleCount = 0;
 
   for (let i = 0; i < n; i++) {
@@ -131,6 +142,7 @@ export function writeBuildingColours(
     if (i === selectedIndex) flags |= FLAG_SELECTED;
     if (filterMask !== null && filterMask[i] === 0) flags |= FLAG_DIMMED;
     if (alertMarks !== null && alertMarks[i] === 1) flags |= FLAG_ALERT;
+    if (focus >= 0 && table.clusterIndex[i] !== focus) flags |= FLAG_CONTEXT;
     out[o + 3] = flags;
   }
   return staleCount;

@@ -138,6 +138,12 @@ const FRAGMENT_COLOUR = /* glsl */ `
     twinBase = mix(twinBase, vec3(twinLuma), 0.7) * 0.13;
     twinWindow *= 0.25;
   }
+  if ((twinFlags & 32) != 0 && (twinFlags & 8) == 0) {
+    // outside the selected cluster: faded to context, its hue still readable, so the cluster in focus stands out
+    float twinLuma = dot(twinBase, vec3(0.2126, 0.7152, 0.0722));
+    twinBase = mix(twinBase, vec3(twinLuma), 0.6) * 0.22;
+    twinWindow *= 0.5;
+  }
   if ((twinFlags & 16) != 0 && twinWall > 0.5) {
     // matches an alert rule: roof line and corners in the alert colour (ALERT_RGB in buildingColours.ts)
     float top = vTwinHeight - vTwinWorld.y;
@@ -183,6 +189,6 @@ export function createBuildingMaterial(texture: DataTexture): MeshStandardMateri
       .replace('#include <color_fragment>', `#include <color_fragment>\n${FRAGMENT_COLOUR}`)
       .replace('#include <emissivemap_fragment>', `#include <emissivemap_fragment>\n${FRAGMENT_EMISSIVE}`);
   };
-  material.customProgramCacheKey = () => 'westbund-buildings-4';
+  material.customProgramCacheKey = () => 'westbund-buildings-5';
   return material as MeshStandardMaterial & { userData: { uniforms: BuildingMaterialUniforms } };
 }

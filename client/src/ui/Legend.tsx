@@ -38,6 +38,11 @@ export function Legend() {
   const filterCount = useFilterCount();
   const buildingCount = useTwin((s) => s.district?.buildings.length ?? 0);
   const alertRules = useTwin((s) => s.view.alerts.length);
+  // a selected cluster keeps its colours and the rest fade (scene/buildingColours.ts FLAG_CONTEXT): say so
+  const focus = useTwin((s) => {
+    const sel = s.view.selection;
+    return sel?.kind === 'cluster' ? (s.district?.clusters.find((c) => c.id === sel.id)?.name ?? null) : null;
+  });
   // compare colours a live metric by its difference from the reference minute (company records keep no history)
   const comparing = compare.kind !== 'off' && def.live;
   const timeRef = useRef<HTMLSpanElement>(null);
@@ -101,6 +106,14 @@ export function Legend() {
           <span className="bi__secondary" lang={lang === 'zh' ? 'en' : 'zh-CN'}>
             {' '}
             · {DK.filterOn[lang === 'zh' ? 'en' : 'zh']} {DK.filterMatches[lang === 'zh' ? 'en' : 'zh']}
+          </span>
+        </p>
+      )}
+      {focus && (
+        <p className="legend__filter" data-testid="legend-focus">
+          <strong>{DK.focusOn[lang]}</strong> {`${focus[lang]} · ${DK.focusRest[lang]}`}
+          <span className="bi__secondary" lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+            {` · ${DK.focusOn[lang === 'zh' ? 'en' : 'zh']} ${focus[lang === 'zh' ? 'en' : 'zh']} · ${DK.focusRest[lang === 'zh' ? 'en' : 'zh']}`}
           </span>
         </p>
       )}

@@ -32,6 +32,8 @@ export const DK = {
   // legend
   filterOn: { zh: '筛选中', en: 'Filter on' },
   filterMatches: { zh: '栋匹配，其余变暗', en: 'match; the rest are dimmed' },
+  focusOn: { zh: '聚焦', en: 'Focus' },
+  focusRest: { zh: '其他片区已淡化', en: 'other clusters faded' },
   alertMark: { zh: '触发告警规则', en: 'Matches an alert rule' },
 
   // save the view as a story step
