@@ -1481,7 +1481,7 @@ console.log(
   const SEED_SRC = 'district-facts.md, 模速空间 table (the seed article)';
   // The figures are facts of data/facts.json (their one home, hand-kept with their sources): named here by id only.
   const platforms: MosuFile['platforms'] = [
-    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: 'one scheduler, nine suppliers’ pools' }, factIds: ['telecom-one-hop', 'sensetime-pool'], source: SEED_SRC, confidence: 'sourced' },
+    { id: 'compute-scheduling', name: { zh: '算力调度平台', en: 'Compute scheduling' }, what: { zh: '一个平台调度九家供应商的算力池', en: "one scheduler, nine suppliers' pools" }, factIds: ['telecom-one-hop', 'sensetime-pool'], source: SEED_SRC, confidence: 'sourced' },
     { id: 'open-data', name: { zh: '开放数据平台', en: 'Open data' }, what: { zh: '上海人工智能实验室 OpenDataLab、语料联盟', en: 'OpenDataLab (Shanghai AI Lab), corpus alliance' }, factIds: [], source: `${SEED_SRC}: other platforms — open data (OpenDataLab of Shanghai AI Lab, corpus alliance); no figure published`, confidence: 'sourced' },
     { id: 'evaluation', name: { zh: '评测平台', en: 'Evaluation' }, what: { zh: '大模型评测服务', en: 'large-model evaluation' }, factIds: [], source: `${SEED_SRC}: other platforms — evaluation; no figure published`, confidence: 'sourced' },
     { id: 'finance', name: { zh: '金融服务平台', en: 'Finance' }, what: { zh: '投资机构与大模型企业对接', en: 'investors meet model companies' }, factIds: ['mosu-investors', 'mosu-aum', 'mosu-served'], source: SEED_SRC, confidence: 'sourced' },

@@ -148,6 +148,13 @@ describe('the /lobby wall on a 4K screen', () => {
         const tooSmall = texts.filter((t) => t.fontPx < height / 50 - 0.01);
         expect(tooSmall, `texts under ${(height / 50).toFixed(1)} px`).toEqual([]);
         expect(texts.filter((t) => t.cutOff).map((t) => t.text), 'texts cut off at the bottom of a panel').toEqual([]);
+        // nothing spills out of its panel (clipped at an edge) or over what follows it (the floors over their note)
+        const spills = await page.evaluate(() =>
+          [...document.querySelectorAll<HTMLElement>('.lobby-panel, .lobby-floors')]
+            .filter((el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+            .map((el) => `${el.className}: ${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight}`),
+        );
+        expect(spills, 'content larger than its box').toEqual([]);
         const controls = await page.evaluate(() =>
           [...document.querySelectorAll('button, input, select, textarea, a[href], [role="button"]')].filter((el) => {
             const r = el.getBoundingClientRect();

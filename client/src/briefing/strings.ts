@@ -44,5 +44,5 @@ export const REFUSAL: Record<BriefingRefusal, Bilingual> = {
   invalid: { zh: '请求无效', en: 'Invalid request' },
   'unknown-story': { zh: '没有这个故事', en: 'No such story' },
   busy: { zh: '控制权在别人手中，请对方移交', en: 'Someone else holds control; ask them to hand it over' },
-  unavailable: { zh: '服务器暂时无法读取讲解组状态，未作任何更改，请重试', en: 'The server cannot reach the group’s state right now; nothing changed, try again' },
+  unavailable: { zh: '服务器暂时无法读取讲解组状态，未作任何更改，请重试', en: "The server cannot reach the group's state right now; nothing changed, try again" },
 };

@@ -97,7 +97,7 @@ export function PoolsPanel({ district, pools, lang }: { district: District; pool
   return (
     <section className="lobby-panel lobby-pools" data-testid="lobby-pools">
       <h2 className="lobby-h2">
-        <Bi text={{ zh: '九家供应商算力池', en: 'Nine suppliers’ compute pools' }} lang={lang} />
+        <Bi text={{ zh: '九家供应商算力池', en: "Nine suppliers' compute pools" }} lang={lang} />
       </h2>
       <div className="lobby-pools__head" aria-hidden="true">
         <span>{lang === 'zh' ? 'PFLOPS 在用 / 已分配 / 容量' : 'PFLOPS in use / allocated / capacity'}</span>
