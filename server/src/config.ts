@@ -15,6 +15,8 @@ export interface AppOptions {
   role: Role;
   /** redis://… : the transport between engine and gateways (required for ROLE=engine and ROLE=gateway). */
   redisUrl: string | null;
+  /** ROLE=engine: how long the writer's lease in Redis lasts without renewal; a standby takes over within it. */
+  engineLeaseMs: number;
   host: string;
   port: number;
   /** Where history (SQLite) lives. */
@@ -93,6 +95,7 @@ const redisUrl = z.string().refine((s) => {
 const Env = z.object({
   ROLE: z.enum(ROLES, { error: `ROLE must be one of ${ROLES.join(', ')}` }).default('all'),
   REDIS_URL: redisUrl.optional(),
+  ENGINE_LEASE_MS: z.coerce.number({ error: 'ENGINE_LEASE_MS must be a number of milliseconds' }).int().min(500, 'ENGINE_LEASE_MS must be at least 500 ms').max(60_000, 'ENGINE_LEASE_MS must be at most 60000 ms').default(5000),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DATA_DIR: z.string().default(path.join(REPO_ROOT, 'var')),
@@ -139,6 +142,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   return {
     role: e.ROLE,
     redisUrl: e.REDIS_URL ?? null,
+    engineLeaseMs: e.ENGINE_LEASE_MS,
     host: e.HOST,
     port: e.PORT,
     dataDir: e.DATA_DIR,

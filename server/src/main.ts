@@ -28,7 +28,8 @@ async function main(): Promise<void> {
       app.http.log.error({ err }, 'shutdown failed');
       process.exit(1);
     }
-    process.exit(0);
+    // non-zero when the process stops because it must (an engine that lost its lease), zero on a signal
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

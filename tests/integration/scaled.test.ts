@@ -29,6 +29,8 @@ if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.test.ts: ${REDIS_
 const PG_URL = process.env.TEST_POSTGRES_URL;
 
 const TICK_MS = 200;
+/** The engine's lease: a standby takes over within it (and a restarted engine waits out its predecessor's). */
+const LEASE_MS = 1500;
 /** Far above what 127.0.0.1 spends here (a few batches and the retries while Redis restarts), small enough to use up. */
 const RATE_LIMIT = 100;
 const AUTH_FAILURES = 5;
@@ -145,7 +147,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     redis = await startRedis();
     // Gateways read history from the engine's DATA_DIR (one machine), or all from PostgreSQL; every process gets the
     // same settings.
-    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
+    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), ENGINE_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
     if (backend === 'postgres') {
       db = await createTestDatabase(PG_URL!, 'wbt_scaled');
       env.HISTORY_URL = db.url;
@@ -341,6 +343,35 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     await expect.poll(() => late.frames.length, { timeout: 30_000 }).toBeGreaterThan(0);
     // The restarted engine restored the newest acknowledged reading from history.
     expect(ingestedOccupancy(last(a)!.bytes)).toBe(q(0.55));
+  });
+
+  it('should fail over to a standby engine when the engine is killed: frames resume within seconds, the readings restored', async () => {
+    const a = screens[0]!;
+    const health = async (c: Child) => (await (await fetch(`${c.url}/healthz`)).json()) as { standby: boolean; seq: number };
+    const standby = await start('engine');
+    expect((await health(standby)).standby).toBe(true);
+    expect((await health(engine)).standby).toBe(false);
+    const standbySeq = (await health(standby)).seq;
+    // one writer: a standby runs no simulator, so screens still get one run's ticks, each once, in order
+    const from = a.frames.length;
+    await new Promise((r) => setTimeout(r, 10 * TICK_MS));
+    const seqs = a.frames.slice(from).map((f) => f.seq);
+    expect(seqs.length).toBeGreaterThan(3);
+    expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), `seqs ${seqs.join(',')}`).toBe(true);
+    expect((await health(standby)).seq, 'a standby does not tick').toBe(standbySeq);
+
+    const lastBefore = last(a)!;
+    await kill(engine.proc);
+    const killedAt = Date.now();
+    await expect.poll(() => last(a)!.tsMs, { timeout: 30_000, interval: 50 }).toBeGreaterThan(lastBefore.tsMs);
+    const tookOver = Date.now() - killedAt;
+    console.log(`failover (${backend}): frames again ${tookOver} ms after the engine was killed (ENGINE_LEASE_MS ${LEASE_MS})`);
+    // the lease, a renewal period of fencing, the standby's poll, the restore and a tick; far less on a quiet machine
+    expect(tookOver).toBeLessThan(LEASE_MS + 8_000);
+    expect((await health(standby)).standby).toBe(false);
+    // the standby restored the newest acknowledged reading from history when it took over
+    expect(ingestedOccupancy(last(a)!.bytes)).toBe(q(0.55));
+    engine = standby;
   });
 
   it('should leave screens on the other gateway unaffected when one is killed, and a reconnect there resumes within 5 s', async () => {

@@ -34,6 +34,7 @@ import { sharedIngestLimits } from './limits.redis.ts';
 import { StateDocument } from '../engine/state.document.ts';
 import { StateRelay, StateServer } from './state.relay.ts';
 import { RedisGroups } from '../briefing/briefing.redis.ts';
+import { EngineLease } from './engine.lease.ts';
 
 export interface RoleApp {
   http: FastifyInstance;
@@ -57,8 +58,8 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
   // History: SQLite in DATA_DIR, or PostgreSQL at HISTORY_URL (the engine is its one writer).
   const { repository: history, store } = await openHistoryRepository(options);
 
+  // restored from history only once this process holds the lease (a standby's copy would be old by then)
   const state = new LiveState(district, options.staleAfterS, { simulatorOverridesIngest: options.simulator.mode === 'on' });
-  await restoreIngested(history, state);
   const engine = new DistrictEngine(state, { simulator: options.simulator, tickMs: options.tickMs, now: options.now, onError: (err, where) => http.log.error({ err }, `engine: ${where} failed`) });
   const sampler = new MinuteSampler(state, history, { onError: logError('history: could not write the minute') });
   engine.afterPublish.push((wallNowMs) => sampler.sample(wallNowMs));
@@ -71,7 +72,9 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
 
   // No screens here; /metrics and the health of history writes as in one process.
   const ops = registerOps(http, null, { history, historyFile: store?.file ?? null, sessions: { total: () => 0, of: () => 0 }, now: options.now });
-  const stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+  let stopRetention = () => {};
+  // One writer: this process runs the district only while it holds the lease (scale/engine.lease.ts).
+  const lease = new EngineLease(redis, options.engineLeaseMs, http.log);
   const telemetry = new TelemetryService({ district, engine, history, options });
   const ingest = new IngestServer(await blockingDuplicate(redis, () => {}), redis, telemetry, options.now, http.log);
   // /api/v1/state for every gateway: built here once per revision and tick, read from Redis by the gateways.
@@ -82,9 +85,10 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
   const stateServer = new StateServer(redis, stateSubscriber, stateDocument, publisher.epoch, options.tickMs, http.log);
 
   const startedAt = options.now();
-  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; seq: number; stateBuilds: number }> => ({
+  http.get('/healthz', async (): Promise<HealthResponse & { role: 'engine'; standby: boolean; seq: number; stateBuilds: number }> => ({
     ...ops.health.verdict(),
     role: 'engine',
+    standby: !lease.holding,
     seq: engine.seq,
     stateBuilds: stateServer.builds,
     uptimeS: Math.round((options.now() - startedAt) / 1000),
@@ -99,18 +103,37 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
     http,
     buildings: district.buildings.length,
     async listen() {
-      await ingest.start();
-      await stateServer.start();
-      // Gateways can start from the state as restored, before the first tick.
-      await publisher.announce();
+      // /healthz answers while standing by (`standby: true`)
       const address = await http.listen({ host: options.host, port: options.port });
-      engine.start();
+      const run = async () => {
+        if (!(await lease.acquire()) || closed) return;
+        await restoreIngested(history, state);
+        await ingest.start();
+        await stateServer.start();
+        // Gateways can start from the state as restored, before the first tick.
+        await publisher.announce();
+        stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+        engine.start();
+        // Lost (Redis unreachable for a whole lease, or another engine holds it): stop writing at once and exit, so
+        // the supervisor restarts this process as a standby.
+        lease.keep(() => {
+          engine.stop();
+          process.exitCode = 1;
+          process.kill(process.pid, 'SIGTERM');
+        });
+      };
+      void run().catch((err: unknown) => {
+        http.log.error({ err }, 'engine: could not take over');
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      });
       return baseUrl(address);
     },
     async close() {
       if (closed) return;
       closed = true;
       engine.stop();
+      await lease.release();
       stopRetention();
       await ingest.stop();
       await http.close();
