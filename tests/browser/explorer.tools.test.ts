@@ -127,23 +127,29 @@ async function home(): Promise<void> {
     .toBe(true);
 }
 
+/**
+ * The largest roof on screen and a roof of another cluster, both held at one value (so neither changes colour on its
+ * own while we look), and their colours once that value is drawn.
+ */
+async function twoClustersRoofs() {
+  const visible = await visibleBuildings(page, byRoof(), 40);
+  const inside = visible[0]!;
+  const cluster = district.buildings.find((b) => b.id === inside.id)!.clusterId;
+  const outside = visible.find((p) => district.buildings.find((x) => x.id === p.id)!.clusterId !== cluster);
+  if (!outside) throw new Error('no building of another cluster is visible');
+  await ingest([
+    { buildingId: inside.id, occupancy: 0.6 },
+    { buildingId: outside.id, occupancy: 0.6 },
+  ]);
+  await framesAfterIngest();
+  // and a colour pass after those frames is on screen (on a loaded machine the render can trail the frames)
+  await nextColourPass();
+  return { inside, outside, cluster, insideColour: await roofPatch(page, inside.id), outsideColour: await roofPatch(page, outside.id) };
+}
+
 describe('planner tools', () => {
   it('a filter dims the non-matching buildings (darker roofs, matching roof unchanged) and the legend counts the matches', async () => {
-    const visible = await visibleBuildings(page, byRoof(), 40);
-    const a = visible[0]!;
-    const clusterA = district.buildings.find((b) => b.id === a.id)!.clusterId;
-    const b = visible.find((p) => district.buildings.find((x) => x.id === p.id)!.clusterId !== clusterA);
-    expect(b, 'a visible building of another cluster').toBeDefined();
-    // fixed values, so neither roof changes colour on its own while we look
-    await ingest([
-      { buildingId: a.id, occupancy: 0.6 },
-      { buildingId: b!.id, occupancy: 0.6 },
-    ]);
-    await framesAfterIngest();
-    // and a colour pass after those frames is on screen (on a loaded machine the render can trail the frames)
-    await nextColourPass();
-    const aBefore = await roofPatch(page, a.id);
-    const bBefore = await roofPatch(page, b!.id);
+    const { inside: a, outside: b, cluster: clusterA, insideColour: aBefore, outsideColour: bBefore } = await twoClustersRoofs();
     expect(await page.getByTestId('legend-filter').count()).toBe(0);
 
     await openTab('filters');
@@ -159,22 +165,22 @@ describe('planner tools', () => {
 
     // read where the two roofs are now and uncovered (opening and closing the dock re-lays the labels)
     const aAfter = await roofPatch(page, a.id);
-    const bAfter = await roofPatch(page, b!.id);
+    const bAfter = await roofPatch(page, b.id);
     if (process.env.TOOLS_SHOT) console.log({ aBefore, aAfter, bBefore, bAfter, a, b }), await page.screenshot({ path: '/tmp/tools-dimmed.png' });
     // the matching roof keeps its colour; the other is dimmed, still drawn (not the background)
     expect(colourDistance(aAfter, aBefore), `matching roof ${a.id} before ${aBefore} after ${aAfter}`).toBeLessThan(12);
-    expect(brightness(bAfter), `dimmed roof ${b!.id} before ${bBefore} after ${bAfter}`).toBeLessThan(brightness(bBefore) * 0.6);
+    expect(brightness(bAfter), `dimmed roof ${b.id} before ${bBefore} after ${bAfter}`).toBeLessThan(brightness(bBefore) * 0.6);
     expect(brightness(bAfter)).toBeGreaterThan(0);
     // and still there to pick
-    const [b2] = await visibleBuildings(page, [b!.id], 1);
-    expect(await page.evaluate((p) => window.__twin!.buildingIdAt(p.x, p.y), b2!)).toBe(b!.id);
+    const [b2] = await visibleBuildings(page, [b.id], 1);
+    expect(await page.evaluate((p) => window.__twin!.buildingIdAt(p.x, p.y), b2!)).toBe(b.id);
 
     await openTab('filters');
     await page.getByTestId('filter-clear').click();
     await expect.poll(() => page.getByTestId('legend-filter').count()).toBe(0);
     await closeDock();
     await nextColourPass();
-    expect(colourDistance(await roofPatch(page, b!.id), bBefore)).toBeLessThan(12);
+    expect(colourDistance(await roofPatch(page, b.id), bBefore)).toBeLessThan(12);
   });
 
   it('search in Chinese, English and pinyin selects and flies: panel, URL sel= and camera', async () => {
@@ -352,20 +358,7 @@ describe('planner tools', () => {
   it('a selected cluster stands out: the roofs of the other clusters fade, its own keep their colour, and the legend says so', async () => {
     await home();
     await closeDock();
-    const visible = await visibleBuildings(page, byRoof(), 40);
-    const inside = visible[0]!;
-    const id = district.buildings.find((b) => b.id === inside.id)!.clusterId;
-    const outside = visible.find((p) => district.buildings.find((x) => x.id === p.id)!.clusterId !== id);
-    expect(outside, 'a visible building of another cluster').toBeDefined();
-    // fixed values, so neither roof changes colour on its own while we look
-    await ingest([
-      { buildingId: inside.id, occupancy: 0.6 },
-      { buildingId: outside!.id, occupancy: 0.6 },
-    ]);
-    await framesAfterIngest();
-    await nextColourPass();
-    const inPlain = await roofPatch(page, inside.id);
-    const outPlain = await roofPatch(page, outside!.id);
+    const { inside, outside, cluster: id, insideColour: inPlain, outsideColour: outPlain } = await twoClustersRoofs();
     expect(await page.getByTestId('legend-focus').count()).toBe(0);
 
     // a link to this very view with the cluster selected (a link's camera wins over the flight to the cluster)
@@ -381,11 +374,11 @@ describe('planner tools', () => {
     await closeDock();
     await nextColourPass();
     const inFocus = await roofPatch(page, inside.id);
-    const outFocus = await roofPatch(page, outside!.id);
+    const outFocus = await roofPatch(page, outside.id);
     if (process.env.TOOLS_SHOT) console.log({ inPlain, inFocus, outPlain, outFocus }), await page.screenshot({ path: '/tmp/tools-focus.png' });
     expect(colourDistance(inFocus, inPlain), `focused roof ${inside.id}: ${inFocus} vs ${inPlain}`).toBeLessThan(12);
     // faded, not dimmed away like a filter's non-match: darker, yet clearly still drawn
-    expect(brightness(outFocus), `faded roof ${outside!.id}: ${outFocus} vs ${outPlain}`).toBeLessThan(brightness(outPlain) * 0.7);
+    expect(brightness(outFocus), `faded roof ${outside.id}: ${outFocus} vs ${outPlain}`).toBeLessThan(brightness(outPlain) * 0.7);
     expect(brightness(outFocus)).toBeGreaterThan(brightness(outPlain) * 0.25);
   });
 
