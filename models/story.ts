@@ -155,7 +155,7 @@ export function resolveFigure(ref: KeyFigureRef, inp: FigureInputs): ResolvedFig
     }
     case 'district-headcount': {
       const n = liveCompanies.reduce((a, c) => a + c.headcount, 0);
-      return { label: { zh: '在册员工', en: 'Headcount' }, text: same(nf(n)), value: n, source: companySource };
+      return { label: { zh: '全区在册员工', en: 'Headcount, whole district' }, text: same(nf(n)), value: n, source: companySource };
     }
     case 'registered-models': {
       const n = liveCompanies.reduce((a, c) => a + c.registeredModels, 0);

@@ -184,9 +184,15 @@ function Caption({ step, index, count, storyTitle, facts, lang, attract }: { ste
   );
 }
 
+/** Display width of a text in half-width units (a CJK character counts two). */
+const displayWidth = (text: string) => [...text].reduce((w, ch) => w + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
+/** A figure whose value is a phrase rather than a number is set smaller and wider, so it does not break word by word. */
+const PHRASE_WIDTH = 16;
+
 function FigureTile({ figure, lang }: { figure: ResolvedFigure; lang: Lang }) {
+  const phrase = !!figure.text && displayWidth(figure.text[lang]) > PHRASE_WIDTH;
   return (
-    <li className="briefing__figure" data-source={figure.source} title={figure.cite}>
+    <li className={`briefing__figure${phrase ? ' briefing__figure--phrase' : ''}`} data-source={figure.source} title={figure.cite}>
       <span className="briefing__figure-value">{figure.text ? figure.text[lang] : '—'}</span>
       <span className="briefing__figure-label">{figure.label[lang]}</span>
       <span className={`briefing__figure-source briefing__figure-source--${figure.source}`}>
