@@ -289,7 +289,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     });
   }
 
-  it('should lose no acknowledged reading when Redis restarts, refuse ingest while it is down, and resume frames', async () => {
+  it('should lose no acknowledged reading when Redis restarts, refuse ingest while it is down, and resume frames (the engine standing by while it cannot hold its lease)', async () => {
     const b = screens[1]!;
     expect((await ingest(gatewayB.url, 0.5, Date.now() - 900)).status).toBe(200);
     const guesser = '127.0.0.4';
@@ -310,6 +310,9 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
       await expect.poll(() => gatewayB.stdout(), { timeout: 10_000 }).toContain('ingest limits: Redis unreachable');
     }
     const frozenAt = last(b)!.tsMs;
+    // Down for longer than the engine's lease: it cannot confirm that it is the one writer, so it stops and stands by
+    // (scale/engine.lease.ts); with Redis back it takes the lease again and carries on, its readings restored.
+    await expect.poll(() => engine.stdout(), { timeout: 15_000 }).toContain('standing by again');
 
     redis = await startRedis(); // empty: nothing was saved
     await expect.poll(() => last(b)!.tsMs, { timeout: 30_000 }).toBeGreaterThan(frozenAt);

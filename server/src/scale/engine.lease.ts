@@ -8,7 +8,7 @@
  *   release   Lua: DEL if the value is still <id>                           on a clean shutdown, so a standby starts now
  *
  * Fencing: a holder that cannot confirm its lease for a whole lease period (Redis unreachable), or finds another id in
- * it, stops writing (`onLost`: the process exits and its supervisor restarts it as a standby). A standby that acquires
+ * it, stops writing (`onLost`: the engine stops ticking and stands by again, scale/roles.ts). A standby that acquires
  * waits one renewal period before it starts, so a holder that lost the key (a Redis restarted empty that a standby won
  * the race for) has seen that and stopped: two engines never write at once for longer than the lease's clock drift.
  */

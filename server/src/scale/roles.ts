@@ -105,24 +105,28 @@ export async function createEngineApp(options: AppOptions): Promise<RoleApp> {
     async listen() {
       // /healthz answers while standing by (`standby: true`)
       const address = await http.listen({ host: options.host, port: options.port });
-      const run = async () => {
-        if (!(await lease.acquire()) || closed) return;
-        await restoreIngested(history, state);
-        await ingest.start();
-        await stateServer.start();
-        // Gateways can start from the state as restored, before the first tick.
-        await publisher.announce();
-        stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
-        engine.start();
-        // Lost (Redis unreachable for a whole lease, or another engine holds it): stop writing at once and exit, so
-        // the supervisor restarts this process as a standby.
-        lease.keep(() => {
+      // Lead while holding the lease; on losing it (Redis unreachable for a whole lease, or another engine holds it)
+      // stop writing at once, stand by again, and take over afresh (restored from history) when the lease is free.
+      const lead = async () => {
+        while (!closed) {
+          if (!(await lease.acquire()) || closed) return;
+          await restoreIngested(history, state);
+          await ingest.start();
+          await stateServer.start();
+          // Gateways can start from the state as restored, before the first tick.
+          await publisher.announce();
+          stopRetention = startRetention(history, { historyDays: options.historyDays, now: options.now, onError: logError('history: pruning failed') });
+          engine.start();
+          const why = await new Promise<string>((resolve) => lease.keep(resolve));
           engine.stop();
-          process.exitCode = 1;
-          process.kill(process.pid, 'SIGTERM');
-        });
+          stopRetention();
+          stopRetention = () => {};
+          await stateServer.stop();
+          await ingest.stop();
+          if (!closed) http.log.warn(`engine: standing by again (${why})`);
+        }
       };
-      void run().catch((err: unknown) => {
+      void lead().catch((err: unknown) => {
         http.log.error({ err }, 'engine: could not take over');
         process.exitCode = 1;
         process.kill(process.pid, 'SIGTERM');

@@ -66,11 +66,24 @@ export class StateServer {
     private readonly log: { error: (obj: object, msg: string) => void },
   ) {}
 
+  /** Answering requests (only while this engine leads); subscribed once, whatever happens to Redis in between. */
+  private serving = false;
+  private subscribed = false;
+
   async start(): Promise<void> {
+    this.serving = true;
+    if (this.subscribed) return;
     await this.subscriber.subscribe(STATE_KEYS.request, (raw) => void this.handle(raw));
+    this.subscribed = true;
+  }
+
+  /** Stop answering (an engine standing by must not serve its old document). */
+  async stop(): Promise<void> {
+    this.serving = false;
   }
 
   private async handle(raw: string): Promise<void> {
+    if (!this.serving) return;
     let req: Request;
     try {
       req = JSON.parse(raw) as Request;
