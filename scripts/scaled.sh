@@ -17,7 +17,8 @@ stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait; }
 trap stop EXIT INT TERM
 
 if [[ -z "${SKIP_REDIS:-}" ]]; then
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DATA_DIR" &
+  # the append-only file keeps the presenter groups and the limit windows across a Redis restart (up to the last second)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$DATA_DIR" &
   pids+=($!)
 fi
 [[ -f dist/client/index.html ]] || npx vite build
