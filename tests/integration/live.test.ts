@@ -17,8 +17,12 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-live-'));
-  // 600× speed: ten simulated minutes per tick, so values visibly move from frame to frame.
-  app = await createApp(testOptions({ dataDir, tickMs: 200, simulator: { mode: 'on', seed: 9, speed: 600 } }));
+  // 600× speed: two simulated minutes per tick, so values visibly move from frame to frame — from a weekday morning
+  // in Shanghai (Wednesday 25 November 2026, 09:00), not whatever hour CI runs at: at 02:00 most buildings sit near
+  // empty and hardly move.
+  const started = Date.now();
+  const morning = Date.UTC(2026, 10, 25, 1, 0);
+  app = await createApp(testOptions({ dataDir, tickMs: 200, now: () => morning + (Date.now() - started), simulator: { mode: 'on', seed: 9, speed: 600 } }));
   url = await app.listen();
 });
 
