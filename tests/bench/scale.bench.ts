@@ -19,20 +19,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Encoder, PacketType } from 'socket.io-parser';
 import type { District } from '@models/district.ts';
 import { decodeSnapshot } from '@models/snapshot.codec.ts';
 import { LiveState, SOURCE_SIMULATED } from '../../server/src/live/live.state.ts';
 import { HistoryStore, MINUTE_MS } from '../../server/src/history/history.store.ts';
-import { ROWS_PER_MESSAGE, SqliteHistoryRepository, type HistoryRepository } from '../../server/src/history/history.repository.ts';
+import { ROWS_PER_MESSAGE, SqliteHistoryRepository } from '../../server/src/history/history.repository.ts';
 import { READINGS_PER_TURN } from '@models/telemetry.ts';
 import { MinuteSampler } from '../../server/src/history/history.sampler.ts';
 import { TelemetryService } from '../../server/src/telemetry/telemetry.service.ts';
 import { createApp } from '../../server/src/app.ts';
 import { REPO_ROOT, testOptions } from '../../server/src/config.ts';
 import { log, row, stats, type Row } from './stats.ts';
+import { benchEngine, measureTick } from './engineTick.ts';
 import { DistrictEngine } from '../../server/src/engine/district.engine.ts';
 import { STATE_CHUNK, StateDocument } from '../../server/src/engine/state.document.ts';
 
@@ -325,11 +325,7 @@ const TICKS = 200;
  */
 async function tickCost(c: ScaleCase): Promise<{ wall: ReturnType<typeof stats>; cpu: ReturnType<typeof stats>; scavengesPerTick: number; youngKB: ReturnType<typeof stats> }> {
   let clock = Date.now();
-  const state = new LiveState(c.district, 120);
-  const engine = new DistrictEngine(state, { simulator: { mode: 'fill', seed: 1, speed: 1 }, tickMs: 1000, now: () => clock });
-  const sampler = new MinuteSampler(state, { backend: 'sqlite', writeSampledMinute: async () => {} } as unknown as HistoryRepository);
-  engine.afterPublish.push((w) => sampler.sample(w));
-  const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
+  const engine = benchEngine(c.district, () => clock);
   const cpu: number[] = [];
   const wall: number[] = [];
   const young: number[] = [];
@@ -340,18 +336,11 @@ async function tickCost(c: ScaleCase): Promise<{ wall: ReturnType<typeof stats>;
   for (let i = 0; i < TICK_WARMUP + TICKS; i++) {
     if (i === TICK_WARMUP) gc.observe({ entryTypes: ['gc'] });
     clock += 1000;
-    const y0 = newSpace();
-    // process CPU (getrusage: exact, where /proc schedstat is only as fine as the scheduler tick); no worker runs here
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    engine.tick();
-    const w = performance.now() - w0;
-    const d = process.cpuUsage(c0);
-    const y = newSpace() - y0;
+    const t = measureTick(engine);
     if (i >= TICK_WARMUP) {
-      cpu.push((d.user + d.system) / 1000);
-      wall.push(w);
-      if (y >= 0) young.push(y / 1024); // a scavenge inside the tick empties new space: no figure for that tick
+      cpu.push(t.cpuMs);
+      wall.push(t.wallMs);
+      if (t.youngBytes >= 0) young.push(t.youngBytes / 1024);
     }
     await new Promise((r) => setImmediate(r));
   }

@@ -14,14 +14,11 @@
  */
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { loadDistrict } from '../../server/src/district/district.loader.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
-import { LiveState } from '../../server/src/live/live.state.ts';
-import { DistrictEngine } from '../../server/src/engine/district.engine.ts';
-import { MinuteSampler } from '../../server/src/history/history.sampler.ts';
-import type { HistoryRepository } from '../../server/src/history/history.repository.ts';
+import { benchEngine, measureTick } from './engineTick.ts';
+import { stats } from './stats.ts';
 import { generateDataset, toDistrict } from './syntheticDistrict.ts';
 
 interface ProfileNode {
@@ -42,17 +39,7 @@ const real = await loadDistrict(path.join(REPO_ROOT, 'data'));
 const district = n === real.buildings.length ? real : toDistrict(generateDataset(real, n));
 // 10:08: the measured ticks cross 10:10, where the drift noise draws its next knots for every building
 let clock = Date.parse('2026-11-25T10:08:00+08:00');
-const state = new LiveState(district, 120);
-const engine = new DistrictEngine(state, { simulator: { mode: 'fill', seed: 1, speed: 1 }, tickMs: 1000, now: () => clock });
-const discard = { backend: 'sqlite', writeSampledMinute: async () => {} } as unknown as HistoryRepository;
-const sampler = new MinuteSampler(state, discard);
-engine.afterPublish.push((wall) => sampler.sample(wall));
-const newSpaceUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-};
+const engine = benchEngine(district, () => clock);
 
 // Warm-up: the first ticks run before V8 has optimised the loops.
 for (let i = 0; i < 30; i++) {
@@ -85,16 +72,10 @@ const wall: number[] = [];
 const young: number[] = [];
 for (let i = 0; i < ticks; i++) {
   clock += 1000;
-  const y0 = newSpaceUsed();
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  engine.tick();
-  const w = performance.now() - w0;
-  const c = process.cpuUsage(c0);
-  const y = newSpaceUsed() - y0;
-  cpu.push((c.user + c.system) / 1000);
-  wall.push(w);
-  if (y >= 0) young.push(y); // a scavenge in the tick empties new space: no figure for that tick
+  const t = measureTick(engine);
+  cpu.push(t.cpuMs);
+  wall.push(t.wallMs);
+  if (t.youngBytes >= 0) young.push(t.youngBytes);
   // between ticks the loop turns (the sampler's minute write, timers), as in the server
   await new Promise((r) => setImmediate(r));
 }
@@ -103,19 +84,20 @@ await new Promise((r) => setTimeout(r, 50));
 obs.disconnect();
 session?.disconnect();
 
+const [cpuS, wallS, youngS] = [stats(cpu), stats(wall), stats(young)];
 console.log(
   JSON.stringify({
     buildings: n,
     ticks,
-    cpuP50: +pct(cpu, 0.5).toFixed(2),
-    cpuP95: +pct(cpu, 0.95).toFixed(2),
-    wallP50: +pct(wall, 0.5).toFixed(2),
-    wallP95: +pct(wall, 0.95).toFixed(2),
+    cpuP50: +cpuS.median.toFixed(2),
+    cpuP95: +cpuS.p95.toFixed(2),
+    wallP50: +wallS.median.toFixed(2),
+    wallP95: +wallS.p95.toFixed(2),
     scavengesPerTick: +(scavenges / ticks).toFixed(3),
     markCompacts: majors,
     gcMsPerTick: +(gcMs / ticks).toFixed(2),
-    youngKBPerTick: +(pct(young, 0.5) / 1024).toFixed(1),
-    youngKBMaxTick: +(pct(young, 1) / 1024).toFixed(1),
+    youngKBPerTick: +(youngS.median / 1024).toFixed(1),
+    youngKBMaxTick: +(youngS.max / 1024).toFixed(1),
     profiled: profiling,
   }),
 );

@@ -2,6 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { District } from '@models/district.ts';
 import { REPO_ROOT } from '../../server/src/config.ts';
 
 export function freePort(): Promise<number> {
@@ -98,9 +101,43 @@ export async function startRedisServer(port: number, dir: string): Promise<Child
   }
 }
 
+/** One engine and two gateways on a redis-server of their own (ChildGroup.scaled). */
+export interface ScaledSetUp {
+  /** The engine's DATA_DIR (its SQLite history, Redis's directory), removed by `stopAll`. */
+  dataDir: string;
+  /** What every process of the set-up was started with (start another role with `group.role(env, …)`). */
+  env: Record<string, string>;
+  redis: ChildProcess;
+  engine: Child;
+  gatewayA: Child;
+  gatewayB: Child;
+  district: District;
+  /** Start redis-server again on the same port and directory (empty: nothing is saved). */
+  startRedis(): Promise<ChildProcess>;
+}
+
 /** The processes a scaled test starts (redis-server, engine, gateways), kept so that `stopAll` ends every one. */
 export class ChildGroup {
   readonly procs: ChildProcess[] = [];
+  private readonly dirs: string[] = [];
+
+  /**
+   * The scaled set-up with real processes: redis-server on a free port, one engine (ROLE=engine) and two gateways
+   * (ROLE=gateway), each with `env` plus REDIS_URL, a fresh DATA_DIR (gateways on one machine read the engine's
+   * history there), warn-level logs and a 2 s shutdown.
+   */
+  async scaled(tmpPrefix: string, env: Record<string, string>): Promise<ScaledSetUp> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
+    this.dirs.push(dataDir);
+    const redisPort = await freePort();
+    const startRedis = () => this.redis(redisPort, dataDir);
+    const redis = await startRedis();
+    const all = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', ...env };
+    const engine = await this.role(all, 'engine');
+    const [gatewayA, gatewayB] = await Promise.all([this.role(all, 'gateway'), this.role(all, 'gateway')]);
+    const district = (await (await fetch(`${gatewayA.url}/api/v1/district`)).json()) as District;
+    return { dataDir, env: all, redis, engine, gatewayA, gatewayB, district, startRedis };
+  }
 
   async redis(port: number, dir: string): Promise<ChildProcess> {
     const p = await startRedisServer(port, dir);
@@ -119,5 +156,6 @@ export class ChildGroup {
   async stopAll(): Promise<void> {
     for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all(this.procs.map((p) => exitedWithin(p, 10_000)));
+    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   }
 }

@@ -5,15 +5,12 @@
  *   - the /briefing presenter groups kept in Redis (server/src/briefing/briefing.redis.ts).
  * Skipped, saying so, when /usr/bin/redis-server is not installed (.ci/run installs it).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateResponse } from '@models/api.ts';
 import type { District } from '@models/district.ts';
 import type { BriefingState, RemoteJoined } from '@models/briefing.ts';
 import { call, latest, openBriefing, type BSocket } from './briefing.helpers.ts';
-import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, ChildGroup, type Child } from './child.helpers.ts';
+import { exitedWithin, haveRedisServer, REDIS_SERVER, ChildGroup, type Child, type ScaledSetUp } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
 
 const haveRedis = haveRedisServer();
@@ -22,40 +19,29 @@ if (!haveRedis) console.warn(`SKIPPED tests/integration/scaled.shared-state.test
 const PIN = '4711-west';
 
 describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /briefing groups (real processes, Redis)', () => {
-  const dirs: string[] = [];
   const group = new ChildGroup();
   const sockets: BSocket[] = [];
-  let redisPort = 0;
+  let set: ScaledSetUp;
   let engine: Child;
   let gatewayA: Child;
   let gatewayB: Child;
-  let dataDir = '';
   let district: District;
   let building = '';
-  let env: Record<string, string>;
 
-  const startRedis = () => group.redis(redisPort, dataDir);
-  const start = (role: 'engine' | 'gateway') => group.role(env, role);
+  const start = (role: 'engine' | 'gateway') => group.role(set.env, role);
 
   const open = (url: string) => openBriefing(url, sockets);
   const engineHealth = async () => (await (await fetch(`${engine.url}/healthz`)).json()) as { seq: number; stateBuilds: number };
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-shared-'));
-    dirs.push(dataDir);
-    redisPort = await freePort();
-    await startRedis();
-    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: '200', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', PRESENTER_PIN: PIN, PRESENTER_TIMEOUT_S: '600' };
-    engine = await start('engine');
-    [gatewayA, gatewayB] = await Promise.all([start('gateway'), start('gateway')]);
-    district = (await (await fetch(`${gatewayA.url}/api/v1/district`)).json()) as District;
+    set = await group.scaled('wbt-shared-', { INGEST_TOKEN: TOKEN, TICK_MS: '200', PRESENTER_PIN: PIN, PRESENTER_TIMEOUT_S: '600' });
+    ({ engine, gatewayA, gatewayB, district } = set);
     building = district.buildings.find((b) => b.capacityPeople > 0)!.id;
   }, 120_000);
 
   afterAll(async () => {
     for (const s of sockets) s.close();
     await group.stopAll();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('should serve on gateway B the exact value and source of a reading posted to gateway A, from one build per document', async () => {
@@ -171,7 +157,7 @@ describe.skipIf(!haveRedis)('shared state across gateways: /api/v1/state and /br
     // refused means not joined: it cannot drive
     expect(await call(remote, 'briefing:command', { kind: 'next' })).toMatchObject({ ok: false, code: 'not-joined' });
 
-    await startRedis();
+    await set.startRedis();
     await expect.poll(async () => (await fetch(`${gatewayB.url}/api/v1/state`)).status, { timeout: 30_000, interval: 250 }).toBe(200);
     await expect.poll(async () => (await call(remote, 'remote:join', { group: 'REDIS', pin: PIN })).ok, { timeout: 30_000, interval: 250 }).toBe(true);
     await call(remote, 'briefing:command', { kind: 'goto', step: 1 });

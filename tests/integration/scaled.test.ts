@@ -13,14 +13,13 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { District } from '@models/district.ts';
 import { decodeHeader, frameColumns, isIngest, quantise } from '@models/frame.codec.ts';
-import { exitedWithin, freePort, haveRedisServer, REDIS_SERVER, ChildGroup, type Child } from './child.helpers.ts';
+import { exitedWithin, haveRedisServer, REDIS_SERVER, ChildGroup, type Child, type ScaledSetUp } from './child.helpers.ts';
 import { occupancyReading, postTelemetry, TOKEN } from './ingest.helpers.ts';
 import { createTestDatabase, type TestDatabase } from './pg.helpers.ts';
 
@@ -99,19 +98,16 @@ const errorOf = (a: Answer) => (JSON.parse(a.body) as { error: string }).error;
 
 /** The whole set-up and its tests, on one history backend. */
 function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) {
-  const dirs: string[] = [];
   const group = new ChildGroup();
   const screens: Screen[] = [];
-  let redisPort = 0;
+  let set: ScaledSetUp;
   let redis: ChildProcess;
   let engine: Child;
   let gatewayA: Child;
   let gatewayB: Child;
-  let dataDir = '';
   let district: District;
   let building = '';
   let buildingIndex = 0;
-  let env: Record<string, string>;
   /** Every reading a gateway acknowledged with 2xx. */
   const acknowledged: Array<{ tsMs: number; value: number }> = [];
   /** PostgreSQL: the database made for this run (HISTORY_URL of every process). */
@@ -119,8 +115,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
   /** A reading time after every reading stored so far (two readings of one building at one time would be a 409). */
   const freshTs = () => Math.max(Date.now() - 1000, ...acknowledged.map((r) => r.tsMs + 1));
 
-  const startRedis = () => group.redis(redisPort, dataDir);
-  const start = (role: 'engine' | 'gateway') => group.role(env, role);
+  const start = (role: 'engine' | 'gateway') => group.role(set.env, role);
 
   async function kill(p: ChildProcess): Promise<void> {
     p.kill('SIGKILL');
@@ -141,20 +136,15 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
   };
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wbt-scaled-'));
-    dirs.push(dataDir);
-    redisPort = await freePort();
-    redis = await startRedis();
     // Gateways read history from the engine's DATA_DIR (one machine), or all from PostgreSQL; every process gets the
     // same settings.
-    env = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), ENGINE_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_S: '2', INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
+    const env: Record<string, string> = { INGEST_TOKEN: TOKEN, TICK_MS: String(TICK_MS), ENGINE_LEASE_MS: String(LEASE_MS), INGEST_RATE_LIMIT: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES) };
     if (backend === 'postgres') {
       db = await createTestDatabase(PG_URL!, 'wbt_scaled');
       env.HISTORY_URL = db.url;
     }
-    engine = await start('engine');
-    [gatewayA, gatewayB] = await Promise.all([start('gateway'), start('gateway')]);
-    district = (await (await fetch(`${gatewayA.url}/api/v1/district`)).json()) as District;
+    set = await group.scaled('wbt-scaled-', env);
+    ({ redis, engine, gatewayA, gatewayB, district } = set);
     buildingIndex = district.buildings.findIndex((b) => b.capacityPeople > 0);
     building = district.buildings[buildingIndex]!.id;
   }, 120_000);
@@ -162,7 +152,6 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
   afterAll(async () => {
     for (const s of screens) s.socket.close();
     await group.stopAll();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     await db?.drop();
   });
 
@@ -173,7 +162,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     if (backend === 'postgres') {
       rows = (await db!.query(sql, [building])) as typeof rows;
     } else {
-      const db = new Database(path.join(dataDir, 'history.sqlite'), { readonly: true });
+      const db = new Database(path.join(set.dataDir, 'history.sqlite'), { readonly: true });
       try {
         rows = db.prepare(sql.replace('$1', '?')).all(building) as typeof rows;
       } finally {
@@ -314,7 +303,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     // (scale/engine.lease.ts); with Redis back it takes the lease again and carries on, its readings restored.
     await expect.poll(() => engine.stdout(), { timeout: 15_000 }).toContain('standing by again');
 
-    redis = await startRedis(); // empty: nothing was saved
+    redis = await set.startRedis(); // empty: nothing was saved
     await expect.poll(() => last(b)!.tsMs, { timeout: 30_000 }).toBeGreaterThan(frozenAt);
     // Ingest works again once the gateway's forwarder is back on Redis.
     await expect.poll(async () => (await ingest(gatewayB.url, 0.55, Date.now() - 700 + acknowledged.length)).status, { timeout: 20_000, interval: 250 }).toBe(200);
@@ -323,7 +312,7 @@ function scaledSuite(backend: 'sqlite' | 'postgres', opts: { limits: boolean }) 
     // Every acknowledged reading is in the engine's history (SQLite file or PostgreSQL), once, with its value.
     expect(acknowledged.length).toBeGreaterThanOrEqual(4);
     expect(await storedReadings()).toEqual([...acknowledged].sort((x, y) => x.tsMs - y.tsMs).map((r) => [r.tsMs, r.value]));
-    if (backend === 'postgres') expect(fs.existsSync(path.join(dataDir, 'history.sqlite'))).toBe(false);
+    if (backend === 'postgres') expect(fs.existsSync(path.join(set.dataDir, 'history.sqlite'))).toBe(false);
   });
 
   it('should keep the last picture while the engine is down and resume when it is back', async () => {
